@@ -5,6 +5,7 @@ import dev.form.core.model.DiskSpec;
 import dev.form.core.model.FsSpec;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A live connection to one VM's hypervisor process. Calls on one instance are made by one thread
@@ -50,6 +51,21 @@ public interface RunningVm extends AutoCloseable {
     void pause() throws HypervisorException;
 
     void resume() throws HypervisorException;
+
+    /**
+     * Backing objects (block nodes, chardevs...) that the hypervisor holds for no device: what a
+     * crash between creating a device's backing and plugging the device leaves behind. Each entry
+     * is a human-readable description such as "block node d1-fmt". Hypervisors that create the
+     * backing together with the device have none.
+     */
+    default List<String> orphanedBackends() throws HypervisorException {
+        return List.of();
+    }
+
+    /** Releases every {@linkplain #orphanedBackends() orphaned backend}; returns what was released. */
+    default List<String> releaseOrphanedBackends() throws HypervisorException {
+        return List.of();
+    }
 
     /** Closes the connection only; the VM keeps running. */
     @Override

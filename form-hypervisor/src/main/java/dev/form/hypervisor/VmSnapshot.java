@@ -1,5 +1,7 @@
 package dev.form.hypervisor;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -10,7 +12,8 @@ import java.util.Map;
  */
 public record VmSnapshot(VmRunState state, int vcpus, long memoryBytes, Map<String, String> devices) {
     public VmSnapshot {
-        devices = Map.copyOf(devices);
+        // Not Map.copyOf: a device without a PCI address maps to null, which Map.copyOf refuses.
+        devices = Collections.unmodifiableMap(new LinkedHashMap<>(devices));
     }
 
     public boolean lists(String deviceId) {

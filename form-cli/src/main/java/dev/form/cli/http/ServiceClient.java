@@ -1,0 +1,159 @@
+package dev.form.cli.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.form.cli.CliFailure;
+import dev.form.core.api.ErrorBody;
+import dev.form.core.api.Json;
+import dev.form.core.api.QueuedRequest;
+import dev.form.core.auth.RequestSigner;
+import dev.form.core.auth.SignedHeaders;
+import dev.form.core.keys.Credentials;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Talks to one form service. Every request except health is signed over exactly the bytes and the target
+ * (path and query) that go on the wire; the credentials are loaded only when a request needs them.
+ */
+public final class ServiceClient {
+    /** How long a signature stays valid: long enough for clock skew and a slow network, short against replay. */
+    public static final Duration SIGNATURE_TTL = Duration.ofSeconds(120);
+
+    private final URI base;
+    private final Supplier<Credentials> credentials;
+    private final Duration requestTimeout;
+    private final PrintWriter debug;
+    private HttpClient http;
+    private Credentials loaded;
+
+    /**
+     * @param base           scheme://host:port
+     * @param credentials    loads the caller's key on first use
+     * @param requestTimeout bound on one exchange
+     * @param debug          where to trace exchanges, or null
+     */
+    public ServiceClient(URI base, Supplier<Credentials> credentials, Duration requestTimeout, PrintWriter debug) {
+        this.base = base;
+        this.credentials = credentials;
+        this.requestTimeout = requestTimeout;
+        this.debug = debug;
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public Credentials credentials() {
+        if (loaded == null) loaded = credentials.get();
+        return loaded;
+    }
+
+    /** Serializes a wire object exactly once, so the signed bytes are the sent bytes. */
+    public static byte[] body(Object value) {
+        try {
+            return Json.mapper().writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** A signed request; answers 2xx or throws {@link ServiceError} / an unreachable {@link CliFailure}. */
+    public ServiceResponse send(String method, String target, byte[] body) {
+        SignedHeaders headers = RequestSigner.sign(credentials(), method, target, body, SIGNATURE_TTL);
+        return exchange(method, target, body, headers.asMap());
+    }
+
+    /** An unsigned request (health only). */
+    public ServiceResponse sendUnsigned(String method, String target) {
+        return exchange(method, target, null, Map.of());
+    }
+
+    /** The same signed request a direct call would send, for a queue. */
+    public QueuedRequest signForQueue(String instance, String method, String target, byte[] body) {
+        return RequestSigner.signQueued(credentials(), instance, method, target, body, queueTtl());
+    }
+
+    /** Queued requests may wait behind others: they get a longer life than direct calls (the service allows 24 h). */
+    public static Duration queueTtl() {
+        return Duration.ofHours(1);
+    }
+
+    private ServiceResponse exchange(String method, String target, byte[] body, Map<String, String> signed) {
+        URI uri = URI.create(base + target);
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(requestTimeout);
+        signed.forEach(rb::header);
+        if (body != null && body.length > 0) {
+            rb.header("Content-Type", "application/json");
+            rb.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        } else {
+            rb.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        rb.header("Accept", "application/json");
+        if (debug != null) {
+            debug.println("> " + method + " " + uri + (body != null && body.length > 0 ? " " + body.length + " bytes" : ""));
+            debug.flush();
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = client().send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpConnectTimeoutException | ConnectException | UnresolvedAddressException e) {
+            throw unreachable("cannot reach the form service at " + base + ": connection refused or timed out", e);
+        } catch (HttpTimeoutException e) {
+            throw unreachable("the form service at " + base + " did not answer within " + requestTimeout.toSeconds() + " s", e);
+        } catch (IOException e) {
+            throw unreachable("cannot talk to the form service at " + base + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unreachable("interrupted while waiting for the form service", e);
+        }
+        int status = response.statusCode();
+        if (debug != null) {
+            debug.println("< " + status + " " + response.body().length + " bytes");
+            debug.flush();
+        }
+        if (status >= 200 && status < 300) return new ServiceResponse(status, response.body());
+        throw new ServiceError(status, errorBody(status, response.body()));
+    }
+
+    private static CliFailure unreachable(String message, Throwable cause) {
+        return new CliFailure(CliFailure.UNREACHABLE, message,
+                "start it with 'form vmm serve', or point --host or FORM_HOST at a running service", "unreachable", cause);
+    }
+
+    static ErrorBody errorBody(int status, byte[] body) {
+        try {
+            ErrorBody parsed = Json.mapper().readValue(body, ErrorBody.class);
+            if (parsed.code() != null) return parsed;
+        } catch (IOException ignored) {
+            // not the service's error document: describe the bare status below
+        }
+        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (text.length() > 200) text = text.substring(0, 200) + "...";
+        return new ErrorBody("http_" + status, "the service answered HTTP " + status + (text.isEmpty() ? "" : ": " + text),
+                null, null, null);
+    }
+
+    private HttpClient client() {
+        if (http == null) {
+            http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+        }
+        return http;
+    }
+}

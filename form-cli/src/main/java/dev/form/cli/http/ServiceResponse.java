@@ -1,0 +1,35 @@
+package dev.form.cli.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.form.cli.CliFailure;
+import dev.form.core.api.Json;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/** A successful (2xx) answer of the service. */
+public record ServiceResponse(int status, byte[] body) {
+
+    public JsonNode json() {
+        if (body.length == 0) return Json.mapper().nullNode();
+        try {
+            return Json.mapper().readTree(body);
+        } catch (IOException e) {
+            throw new CliFailure(CliFailure.SERVICE_FAILURE, "the service answered " + status + " with a body that is not JSON",
+                    "is --host pointing at a form service?", "bad_response", e);
+        }
+    }
+
+    public <T> T as(Class<T> type) {
+        try {
+            return Json.mapper().readValue(body, type);
+        } catch (IOException e) {
+            throw new CliFailure(CliFailure.SERVICE_FAILURE, "the service's answer is not a " + type.getSimpleName() + ": "
+                    + e.getMessage(), "the CLI and the service may be of different versions", "bad_response", e);
+        }
+    }
+
+    public String text() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.form.cli.manage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.form.cli.CliFailure;
+import dev.form.core.api.InstanceView;
+import dev.form.core.api.Json;
+import dev.form.core.util.Sizes;
+
+/** Human descriptions of instances. */
+final class Instances {
+    private Instances() {
+    }
+
+    static InstanceView view(JsonNode node) {
+        try {
+            return Json.mapper().treeToValue(node, InstanceView.class);
+        } catch (Exception e) {
+            throw new CliFailure(CliFailure.SERVICE_FAILURE, "the service's answer is not an instance: " + e.getMessage(),
+                    "the CLI and the service may be of different versions", "bad_response", e);
+        }
+    }
+
+    /** e.g. "web (id 5f2c...): running, 2 CPUs, 512M memory". */
+    static String summary(InstanceView v) {
+        return v.name() + " (id " + v.id() + "): " + v.state() + ", " + v.cpus() + (v.cpus() == 1 ? " CPU, " : " CPUs, ")
+                + Sizes.format(v.memoryBytes()) + " memory";
+    }
+}

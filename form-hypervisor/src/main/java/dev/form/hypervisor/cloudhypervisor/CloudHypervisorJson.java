@@ -1,0 +1,74 @@
+package dev.form.hypervisor.cloudhypervisor;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The Jackson setup for Cloud Hypervisor's wire format. Requests never carry nulls (the server
+ * accepts them but the official spec does not). Responses are read leniently: the server adds
+ * fields between releases (and reports undocumented ones such as {@code parent} or
+ * {@code disable_aio}), and a new field must not break a running service.
+ */
+public final class CloudHypervisorJson {
+    private CloudHypervisorJson() {
+    }
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    static {
+        // Bounded nesting: a hostile or broken peer must not drive the parser into deep recursion.
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** The exact request body bytes for a wire model. */
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static String writeString(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a response body.
+     *
+     * @throws IOException (a Jackson exception) when the bytes are not valid JSON of that shape
+     */
+    public static <T> T read(byte[] body, Class<T> type) throws IOException {
+        return MAPPER.readValue(body, type);
+    }
+
+    static <T> T readUnchecked(String body, Class<T> type) {
+        try {
+            return MAPPER.readValue(body, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

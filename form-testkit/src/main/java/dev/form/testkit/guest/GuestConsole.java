@@ -1,0 +1,132 @@
+package dev.form.testkit.guest;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Follows a VM's serial console file and waits for lines. Each await consumes the line it
+ * matched, so awaiting the same marker twice waits for two occurrences; every other line stays
+ * available to later awaits, whatever order the guest printed them in.
+ */
+public final class GuestConsole {
+
+    private static final Duration POLL = Duration.ofMillis(10);
+
+    private final Path file;
+    private long offset;
+    private final StringBuilder partial = new StringBuilder();
+    private final List<String> pending = new ArrayList<>();
+    private final List<String> history = new ArrayList<>();
+
+    private GuestConsole(Path file, long offset) {
+        this.file = file;
+        this.offset = offset;
+    }
+
+    /** Reads the file from its beginning. */
+    public static GuestConsole fromStart(Path file) {
+        return new GuestConsole(file, 0);
+    }
+
+    /** Ignores what the file holds now: only lines written later count. */
+    public static GuestConsole fromEnd(Path file) {
+        long size;
+        try {
+            size = Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            size = 0;
+        }
+        return new GuestConsole(file, size);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Waits for a line containing {@code substring} and returns it. */
+    public String await(String substring, Duration timeout) {
+        return await(line -> line.contains(substring), "a line containing '" + substring + "'", timeout);
+    }
+
+    /** Waits for a guest marker of this event with the given field values, e.g. ("disk-added", "serial", "S1"). */
+    public GuestLine awaitEvent(String event, Duration timeout, String... keyValues) {
+        String what = "FORM-GUEST " + event + " " + String.join(" ", keyValues);
+        String line = await(l -> GuestLine.parse(l).map(g -> g.is(event, keyValues)).orElse(false), what, timeout);
+        return GuestLine.parse(line).orElseThrow();
+    }
+
+    public synchronized String await(Predicate<String> match, String description, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            readNew();
+            for (int i = 0; i < pending.size(); i++) {
+                if (match.test(pending.get(i))) {
+                    String line = pending.get(i);
+                    pending.remove(i);
+                    return line;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ConsoleTimeoutException("no " + description + " on the console " + file + " within "
+                        + timeout.toMillis() + " ms; its last lines:\n  " + String.join("\n  ", tail(25)));
+            }
+            try {
+                Thread.sleep(POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConsoleTimeoutException("interrupted while waiting for " + description);
+            }
+        }
+    }
+
+    /** Every complete line read so far, consumed or not. */
+    public synchronized List<String> lines() {
+        readNew();
+        return List.copyOf(history);
+    }
+
+    private List<String> tail(int n) {
+        return history.subList(Math.max(0, history.size() - n), history.size());
+    }
+
+    private void readNew() {
+        if (!Files.exists(file)) return;
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            long size = raf.length();
+            if (size < offset) {
+                // Truncated or replaced: start over.
+                offset = 0;
+                partial.setLength(0);
+            }
+            if (size == offset) return;
+            raf.seek(offset);
+            byte[] buf = new byte[(int) Math.min(size - offset, 1 << 20)];
+            raf.readFully(buf);
+            offset += buf.length;
+            partial.append(new String(buf, StandardCharsets.UTF_8));
+            int nl;
+            while ((nl = partial.indexOf("\n")) >= 0) {
+                String line = partial.substring(0, nl).replace("\r", "");
+                partial.delete(0, nl + 1);
+                pending.add(line);
+                history.add(line);
+            }
+        } catch (IOException e) {
+            // The file may be mid-rotation; the next poll retries.
+        }
+    }
+
+    /** No matching line arrived in time; the message carries the console's last lines. */
+    public static final class ConsoleTimeoutException extends RuntimeException {
+        public ConsoleTimeoutException(String message) {
+            super(message);
+        }
+    }
+}

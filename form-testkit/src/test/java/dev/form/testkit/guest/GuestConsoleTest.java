@@ -1,0 +1,75 @@
+package dev.form.testkit.guest;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GuestConsoleTest {
+
+    private static void append(Path f, String s) throws Exception {
+        Files.writeString(f, s, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    @Test
+    void findsMarkersBehindFirmwareEscapesAndAcrossPartialWrites(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("console.log");
+        GuestConsole c = GuestConsole.fromStart(f);
+        CompletableFuture<GuestLine> seen = CompletableFuture.supplyAsync(
+                () -> c.awaitEvent("disk-added", Duration.ofSeconds(10), "serial", "S1"));
+        append(f, "\u001b[2J\u001b[01;01HSeaBIOS (version 1.16)\r\n\u001b[0mFORM-GUEST disk-added name=vda ser");
+        Thread.sleep(50);
+        assertThat(seen).isNotDone();
+        append(f, "ial=S1 size=1048576 ro=0 head=00ff\r\n");
+        GuestLine l = seen.get(10, TimeUnit.SECONDS);
+        assertThat(l.get("name")).isEqualTo("vda");
+        assertThat(l.getLong("size")).isEqualTo(1048576L);
+        assertThat(l.get("head")).isEqualTo("00ff");
+    }
+
+    @Test
+    void eachAwaitConsumesOnlyItsMatchSoOrderDoesNotMatter(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("console.log");
+        append(f, "FORM-GUEST disk-removed name=vdb serial=B\nFORM-GUEST disk-removed name=vda serial=A\nFORM-GUEST ready\nFORM-GUEST ready\n");
+        GuestConsole c = GuestConsole.fromStart(f);
+        assertThat(c.awaitEvent("disk-removed", Duration.ofSeconds(1), "serial", "A").get("name")).isEqualTo("vda");
+        assertThat(c.awaitEvent("disk-removed", Duration.ofSeconds(1), "serial", "B").get("name")).isEqualTo("vdb");
+        c.await("FORM-GUEST ready", Duration.ofSeconds(1));
+        c.await("FORM-GUEST ready", Duration.ofSeconds(1));
+        assertThatThrownBy(() -> c.await("FORM-GUEST ready", Duration.ofMillis(100)))
+                .isInstanceOf(GuestConsole.ConsoleTimeoutException.class)
+                .hasMessageContaining("within 100 ms").hasMessageContaining("FORM-GUEST ready");
+        assertThat(c.lines()).hasSize(4);
+    }
+
+    @Test
+    void fromEndIgnoresWhatWasThereAndATruncatedFileIsReadAgain(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("console.log");
+        append(f, "FORM-GUEST ready old\n");
+        GuestConsole c = GuestConsole.fromEnd(f);
+        assertThatThrownBy(() -> c.await("ready old", Duration.ofMillis(50))).isInstanceOf(GuestConsole.ConsoleTimeoutException.class);
+        Files.writeString(f, "x\n");
+        append(f, "FORM-GUEST ready new\n");
+        assertThat(c.await("ready", Duration.ofSeconds(2))).contains("ready new");
+    }
+
+    @Test
+    void markerFieldsKeepFreeTextWhole() {
+        GuestLine l = GuestLine.parse("junk FORM-GUEST fs-read tag=share1 hello=hello from the host 42 ").orElseThrow();
+        assertThat(l.event()).isEqualTo("fs-read");
+        assertThat(l.get("tag")).isEqualTo("share1");
+        assertThat(l.get("hello")).isEqualTo("hello from the host 42");
+        assertThat(l.is("fs-read", "tag", "share1")).isTrue();
+        assertThat(l.is("fs-read", "tag", "share2")).isFalse();
+        assertThat(GuestLine.parse("[ 1.0] virtio: nothing")).isEmpty();
+        assertThat(GuestLine.parse("FORM-GUEST disk-added name=vda serial= size=0").orElseThrow().get("serial")).isEmpty();
+    }
+}

@@ -1,0 +1,159 @@
+package dev.form.vmm.queue;
+
+import dev.form.core.api.ErrorCode;
+import dev.form.core.api.QueuedRequest;
+import dev.form.core.auth.AuthenticationException;
+import dev.form.core.auth.Operation;
+import dev.form.core.auth.Permission;
+import dev.form.core.auth.RequestVerifier;
+import dev.form.core.auth.VerifiedRequest;
+import dev.form.core.model.AccessLevel;
+import dev.form.queue.MalformedRequestException;
+import dev.form.queue.QueuedRequestCodec;
+import dev.form.vmm.ApiProblem;
+import dev.form.vmm.pipeline.ApiResponse;
+import dev.form.vmm.pipeline.Call;
+import dev.form.vmm.pipeline.Route;
+import dev.form.vmm.registry.GrantStore;
+import dev.form.vmm.registry.InstanceRecord;
+import dev.form.vmm.registry.InstanceStore;
+import dev.form.vmm.registry.NonceStore;
+import dev.form.vmm.registry.Registry;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code POST /v1/queue} and {@code GET /v1/requests/{id}}.
+ *
+ * <p>POST is itself a signed call (like every /v1 route) whose body is the queued request; that inner
+ * request is verified at once, exactly as a direct call would be (401 then and there), and stored in the
+ * same transaction that records the POST's own nonce — one commit — before 202 is answered. A client
+ * that retries the very same queued request gets its current status again; the same request id with
+ * anything different is a replay (401).
+ */
+final class QueueRoutes {
+    private final Registry registry;
+    private final RequestVerifier verifier;
+    private final Clock clock;
+    private final EmbeddedQueueProcessor processor;
+
+    QueueRoutes(Registry registry, Clock clock, RequestVerifier verifier, EmbeddedQueueProcessor processor) {
+        this.registry = registry;
+        this.verifier = verifier;
+        this.clock = clock;
+        this.processor = processor;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                Route.signed("POST", "/v1/queue", this::accept),
+                Route.signed("GET", "/v1/requests/{id}", call -> status(call, call.path("id"))));
+    }
+
+    private ApiResponse accept(Call call) {
+        QueuedRequest request = call.body(QueuedRequest.class);
+        byte[] body;
+        try {
+            QueuedRequestCodec.validate(request);
+            body = QueuedRequestCodec.body(request);
+        } catch (MalformedRequestException e) {
+            throw ApiProblem.invalid(e.field() == null ? "body" : e.field(), e.getMessage());
+        }
+        VerifiedRequest verified;
+        try {
+            verified = verifier.verify(request.method(), request.target(), body, new dev.form.core.auth.SignedHeaders(
+                    request.nonce(), request.expires(), request.signature()));
+        } catch (AuthenticationException e) {
+            throw new ApiProblem(ErrorCode.UNAUTHENTICATED, "unauthenticated (" + e.reason().wire() + "): the queued request's signature: "
+                    + e.getMessage(), null, "sign the queued request itself (method, target, body, nonce, expiry) as for a direct call", null, null);
+        }
+        String ref = QueuedRequestCodec.targetInstance(request.target());
+        ApiResponse answer = call.commit(c -> {
+            Optional<QueuedRequestRecord> existing = QueuedRequestStore.find(c, verified.nonce());
+            if (existing.isPresent()) {
+                QueuedRequestRecord r = existing.get();
+                if (r.sameRequest(request.method(), request.target(), verified.bodySha256()) && r.signer().equalsIgnoreCase(verified.address())) {
+                    return ApiResponse.json(202, RequestStatusViews.of(r));
+                }
+                throw replay(verified.nonce());
+            }
+            Optional<NonceStore.SeenNonce> seen = NonceStore.find(c, verified.nonce());
+            if (seen.isPresent() && !(seen.get().sameRequest(request.method(), request.target(), verified.bodySha256())
+                    && seen.get().caller().equalsIgnoreCase(verified.address()))) {
+                throw replay(verified.nonce());
+            }
+            String lane = lane(c, ref, request.instance());
+            Instant now = clock.instant();
+            QueuedRequestRecord r = new QueuedRequestRecord(0, verified.nonce(), lane, request.instance(), request.method(), request.target(),
+                    body, verified.bodySha256(), request.expires(), request.signature(), verified.address(), "embedded",
+                    QueuedRequestRecord.QUEUED, null, null, null, now, null, null, 0);
+            QueuedRequestStore.insert(c, r);
+            return ApiResponse.json(202, RequestStatusViews.of(r));
+        });
+        QueueFaultPoints.reach(QueueFaultPoints.AFTER_ACCEPT);
+        processor.wake();
+        return answer;
+    }
+
+    /** The instance id both the signed target and the message's instance field resolve to. */
+    static String lane(Connection c, String targetRef, String instanceField) throws SQLException {
+        Optional<InstanceRecord> byTarget = InstanceStore.byRef(c, targetRef);
+        if (byTarget.isEmpty()) {
+            throw ApiProblem.notFound("no instance '" + targetRef + "' on this host (named by the queued request's target)");
+        }
+        String id = byTarget.get().id();
+        if (!instanceField.equals(targetRef)) {
+            Optional<InstanceRecord> byField = InstanceStore.byRef(c, instanceField);
+            if (byField.isEmpty() || !byField.get().id().equals(id)) {
+                throw ApiProblem.invalid("instance", "instance '" + instanceField + "' is not the instance the signed target names ('"
+                        + targetRef + "'); they must name the same instance");
+            }
+        }
+        return id;
+    }
+
+    private ApiResponse status(Call call, String requestId) {
+        return registry.read(c -> {
+            Optional<QueuedRequestRecord> row = QueuedRequestStore.find(c, requestId);
+            if (row.isPresent()) {
+                QueuedRequestRecord r = row.get();
+                requireReader(c, call.caller(), r.signer(), r.lane());
+                return ApiResponse.json(200, RequestStatusViews.of(r));
+            }
+            // Not queued here, but perhaps a direct request whose answer its sender lost.
+            Optional<NonceStore.SeenNonce> seen = NonceStore.find(c, requestId);
+            if (seen.isPresent() && seen.get().caller().equalsIgnoreCase(call.caller())) {
+                NonceStore.SeenNonce n = seen.get();
+                return ApiResponse.json(200, RequestStatusViews.finished(n.nonce(), QueuedRequestCodec.targetInstance(n.target()), n.method(),
+                        n.target(), new ApiResponse(n.status(), n.contentType(), n.body()), null, null));
+            }
+            throw ApiProblem.notFound("no request with id " + requestId + " on this host");
+        });
+    }
+
+    /** The signer of a request may read it; so may anyone with ReadOnly or more on its instance. */
+    private static void requireReader(Connection c, String caller, String signer, String instanceId) throws SQLException {
+        if (caller.equalsIgnoreCase(signer)) return;
+        Optional<InstanceRecord> instance = InstanceStore.byId(c, instanceId);
+        AccessLevel level = null;
+        if (instance.isPresent()) {
+            level = instance.get().owner().equalsIgnoreCase(caller) ? AccessLevel.OWNER
+                    : GrantStore.levelOf(c, instanceId, caller).orElse(null);
+        }
+        if (!Permission.allows(level, Operation.VIEW)) {
+            throw new ApiProblem(ErrorCode.FORBIDDEN, "forbidden: " + caller + " neither signed this request nor holds "
+                    + AccessLevel.READ_ONLY.wireName() + " or more on its instance", null,
+                    "ask with the key that signed the request, or for a grant on the instance", null, null);
+        }
+    }
+
+    private static ApiProblem replay(String nonce) {
+        return new ApiProblem(ErrorCode.UNAUTHENTICATED, "unauthenticated (replayed): request id " + nonce
+                + " was already used for a different request", null, "sign every new request with a fresh random nonce", null, null);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.form.vmm.queue;
+
+import dev.form.core.auth.SignedHeaders;
+import dev.form.vmm.pipeline.ApiRequest;
+import dev.form.vmm.pipeline.ApiResponse;
+import dev.form.vmm.pipeline.RequestDispatcher;
+import dev.form.vmm.pipeline.RequestOrigin;
+import dev.form.vmm.registry.Registry;
+
+import java.time.Clock;
+
+/**
+ * Runs one stored request through the service's single entry point and records its one outcome.
+ *
+ * <p>Why a crash at any point is harmless: the dispatcher records the request's outcome under its
+ * nonce in the same transaction as its effect, and answers the recorded outcome when the same request
+ * comes again. So a request found {@code running} after a restart is simply dispatched again: if its
+ * effect had committed, the recorded outcome comes back and only this table's row is completed; if not,
+ * it runs now (reconciliation has already settled any half-done hypervisor call by then).
+ */
+final class QueuedRequestExecution {
+    private final Registry registry;
+    private final RequestDispatcher dispatcher;
+    private final Clock clock;
+
+    QueuedRequestExecution(Registry registry, RequestDispatcher dispatcher, Clock clock) {
+        this.registry = registry;
+        this.dispatcher = dispatcher;
+        this.clock = clock;
+    }
+
+    /** Dispatches the request and records its outcome; returns the row as finished. */
+    QueuedRequestRecord run(QueuedRequestRecord r) {
+        QueueFaultPoints.reach(QueueFaultPoints.BEFORE_DISPATCH);
+        ApiResponse answer = dispatcher.dispatch(new ApiRequest(r.method(), r.target(), r.body(),
+                new SignedHeaders(r.requestId(), r.expires(), r.signature()), RequestOrigin.QUEUE));
+        QueueFaultPoints.reach(QueueFaultPoints.BEFORE_OUTCOME);
+        return registry.write(c -> {
+            QueuedRequestStore.finish(c, r.requestId(), RequestStatusViews.stateOf(answer.status()), answer.status(),
+                    answer.contentType(), answer.body(), clock.instant());
+            return QueuedRequestStore.find(c, r.requestId()).orElseThrow();
+        });
+    }
+}
