@@ -12,7 +12,7 @@ if [ "${version%%.*}" -lt 25 ] 2>/dev/null; then
   exit 0
 fi
 # Same flags as bin/form: the cache is only used when they match.
-opts=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8)
+opts=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8)
 if ! "$java" "${opts[@]}" -XX:AOTCacheOutput="$out" -Xlog:aot=error,cds=error -cp "$jar:$(cat "$cpfile")" \
     dev.form.cli.AotTraining >"$out.log" 2>&1; then
   echo "aot-train: training run failed (see $out.log); the CLI runs without an AOT cache"

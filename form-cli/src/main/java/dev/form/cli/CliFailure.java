@@ -17,6 +17,7 @@ public class CliFailure extends RuntimeException {
     private final int exitCode;
     private final String hint;
     private final String code;
+    private boolean resultPrinted;
 
     public CliFailure(int exitCode, String message, String hint) {
         this(exitCode, message, hint, null, null);
@@ -31,6 +32,19 @@ public class CliFailure extends RuntimeException {
 
     public static CliFailure usage(String message, String hint) {
         return new CliFailure(USAGE, message, hint, "usage", null);
+    }
+
+    /**
+     * Marks that the command already printed its --json result (a failed queued request's status, say), so
+     * the reporter adds only the stderr line, keeping stdout one JSON document.
+     */
+    public CliFailure resultAlreadyPrinted() {
+        this.resultPrinted = true;
+        return this;
+    }
+
+    public boolean isResultPrinted() {
+        return resultPrinted;
     }
 
     public int exitCode() {

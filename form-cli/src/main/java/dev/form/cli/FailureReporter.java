@@ -48,7 +48,7 @@ final class FailureReporter implements IExecutionExceptionHandler {
         err.println("error: " + failure.getMessage());
         if (failure.hint() != null) err.println("hint: " + failure.hint());
         err.flush();
-        if (json) {
+        if (json && !failure.isResultPrinted()) {
             Map<String, Object> error = new LinkedHashMap<>();
             error.put("code", failure.code());
             error.put("message", failure.getMessage());

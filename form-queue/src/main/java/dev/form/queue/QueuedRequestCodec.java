@@ -27,15 +27,17 @@ import java.util.regex.Pattern;
  *       instance ({@link #targetInstance}): a message can never be routed to one instance and change another;</li>
  *   <li>{@code nonce} is lower-case hex of 128 to 512 bits (it is the request id);</li>
  *   <li>{@code bodyBase64} is valid base64 (empty for no body); {@code expires} is positive;
- *       {@code signature} is present.</li>
+ *       {@code signature} is present; {@code address} is the claimed signer (0x + 40 hex), so that the
+ *       verifier refuses a message altered on the way as unauthenticated.</li>
  * </ul>
  */
 public final class QueuedRequestCodec {
     private static final Set<String> METHODS = Set.of("POST", "PUT", "DELETE");
     private static final Pattern NONCE = Pattern.compile("[0-9a-f]{32,128}");
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern INSTANCE_REF = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
     private static final String INSTANCES_PREFIX = "/v1/instances/";
-    private static final List<String> FIELDS = List.of("instance", "method", "target", "bodyBase64", "nonce", "expires", "signature");
+    private static final List<String> FIELDS = List.of("instance", "method", "target", "bodyBase64", "nonce", "expires", "signature", "address");
     private static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
     private QueuedRequestCodec() {
@@ -62,6 +64,11 @@ public final class QueuedRequestCodec {
             throw new MalformedRequestException(null, "not a QueuedRequest JSON object: " + firstLine(e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         if (tree == null || !tree.isObject()) throw new MalformedRequestException(null, "not a QueuedRequest JSON object: expected {...}");
+        var names = tree.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) throw new MalformedRequestException(name, "unknown field \"" + name + "\" (expected " + String.join(", ", FIELDS) + ")");
+        }
         for (String field : FIELDS) {
             JsonNode f = tree.get(field);
             if (f == null || f.isNull()) throw new MalformedRequestException(field, field + " is required");
@@ -69,11 +76,6 @@ public final class QueuedRequestCodec {
             if (numeric ? !f.canConvertToLong() || !f.isIntegralNumber() : !f.isTextual()) {
                 throw new MalformedRequestException(field, field + " must be " + (numeric ? "an integer (unix seconds)" : "a string"));
             }
-        }
-        var names = tree.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) throw new MalformedRequestException(name, "unknown field \"" + name + "\" (expected " + String.join(", ", FIELDS) + ")");
         }
         QueuedRequest request;
         try {
@@ -111,6 +113,10 @@ public final class QueuedRequestCodec {
         }
         if (r.expires() <= 0) throw new MalformedRequestException("expires", "expires must be a positive unix time in seconds");
         if (r.signature() == null || r.signature().isBlank()) throw new MalformedRequestException("signature", "signature is required");
+        if (r.address() == null || !ADDRESS.matcher(r.address()).matches()) {
+            throw new MalformedRequestException("address", "address (the signer's 0x address, 40 hex digits) is required, not " + quoted(r.address())
+                    + ": without it a message altered in a queue could not be told from one signed by somebody else");
+        }
         body(r);
     }
 

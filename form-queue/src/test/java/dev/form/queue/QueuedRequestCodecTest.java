@@ -16,7 +16,7 @@ class QueuedRequestCodecTest {
     private static QueuedRequest valid() {
         return new QueuedRequest("i-1", "POST", "/v1/instances/i-1/disks",
                 Base64.getEncoder().encodeToString("{\"path\":\"a.img\"}".getBytes(StandardCharsets.UTF_8)),
-                NONCE, 2_000_000_000L, SIG);
+                NONCE, 2_000_000_000L, SIG, "0x" + "cd".repeat(20));
     }
 
     @Test
@@ -45,16 +45,18 @@ class QueuedRequestCodecTest {
     @Test
     void namesTheFieldAtFault() {
         QueuedRequest r = valid();
-        assertField(new QueuedRequest(null, r.method(), r.target(), r.bodyBase64(), r.nonce(), r.expires(), r.signature()), "instance");
-        assertField(new QueuedRequest(r.instance(), "GET", r.target(), r.bodyBase64(), r.nonce(), r.expires(), r.signature()), "method");
-        assertField(new QueuedRequest(r.instance(), r.method(), "/v1/health", r.bodyBase64(), r.nonce(), r.expires(), r.signature()), "target");
-        assertField(new QueuedRequest(r.instance(), r.method(), "/v1/instances/adopt", r.bodyBase64(), r.nonce(), r.expires(), r.signature()), "target");
-        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), r.bodyBase64(), "ABCDEF0123456789abcdef0123456789", r.expires(), r.signature()), "nonce");
-        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), r.bodyBase64(), "abcd", r.expires(), r.signature()), "nonce");
-        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), r.bodyBase64(), r.nonce(), 0, r.signature()), "expires");
-        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), r.bodyBase64(), r.nonce(), r.expires(), null), "signature");
-        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), "%%%", r.nonce(), r.expires(), r.signature()), "bodyBase64");
-        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), null, r.nonce(), r.expires(), r.signature()), "bodyBase64");
+        assertField(new QueuedRequest(null, r.method(), r.target(), r.bodyBase64(), r.nonce(), r.expires(), r.signature(), r.address()), "instance");
+        assertField(new QueuedRequest(r.instance(), "GET", r.target(), r.bodyBase64(), r.nonce(), r.expires(), r.signature(), r.address()), "method");
+        assertField(new QueuedRequest(r.instance(), r.method(), "/v1/health", r.bodyBase64(), r.nonce(), r.expires(), r.signature(), r.address()), "target");
+        assertField(new QueuedRequest(r.instance(), r.method(), "/v1/instances/adopt", r.bodyBase64(), r.nonce(), r.expires(), r.signature(), r.address()), "target");
+        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), r.bodyBase64(), "ABCDEF0123456789abcdef0123456789", r.expires(), r.signature(), r.address()), "nonce");
+        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), r.bodyBase64(), "abcd", r.expires(), r.signature(), r.address()), "nonce");
+        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), r.bodyBase64(), r.nonce(), 0, r.signature(), r.address()), "expires");
+        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), r.bodyBase64(), r.nonce(), r.expires(), null, r.address()), "signature");
+        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), "%%%", r.nonce(), r.expires(), r.signature(), r.address()), "bodyBase64");
+        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), null, r.nonce(), r.expires(), r.signature(), r.address()), "bodyBase64");
+        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), r.bodyBase64(), r.nonce(), r.expires(), r.signature()), "address");
+        assertField(new QueuedRequest(r.instance(), r.method(), r.target(), r.bodyBase64(), r.nonce(), r.expires(), r.signature(), "0x12"), "address");
     }
 
     @Test

@@ -161,7 +161,8 @@ class ServiceApiTest {
         assertError(admin.post("/v1/instances", new CreateInstanceRequest("web-1", "/etc/passwd", null, null, null, 1, null, null, null, null, null)),
                 403, "policy_denied", "kernel");
         assertError(admin.post("/v1/instances", "{\"name\":\"web-1\",\"kernal\":\"x\"}"), 400, "invalid_input", "kernal");
-        assertThat(h.registry().read(c -> dev.form.vmm.registry.InstanceStore.all(c))).isEmpty();
+        List<InstanceRecord> none = h.registry().read(dev.form.vmm.registry.InstanceStore::all);
+        assertThat(none).isEmpty();
     }
 
     @Test
@@ -330,6 +331,9 @@ class ServiceApiTest {
         Reply r = checked(admin.delete("/v1/instances/web-1/resources/b2?wait=false"));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         assertThat(r.json().get("state").asText()).isEqualTo("pending_removal");
+        listeningSocket("fsd5.sock");
+        assertError(admin.post("/v1/instances/web-1/filesystems", Map.of("fsId", "b2", "tag", "again", "socket", "fsd5.sock")),
+                409, "conflict", "fsId");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             JsonNode res = checked(admin.get("/v1/instances/web-1")).json().get("resources");
             assertThat(res.findValuesAsText("id")).doesNotContain("b2");

@@ -10,15 +10,16 @@ import dev.form.core.auth.SignedHeaders;
 import dev.form.core.keys.Credentials;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.NoRouteToHostException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -35,7 +36,6 @@ public final class ServiceClient {
     private final Supplier<Credentials> credentials;
     private final Duration requestTimeout;
     private final PrintWriter debug;
-    private HttpClient http;
     private Credentials loaded;
 
     /**
@@ -92,40 +92,58 @@ public final class ServiceClient {
 
     private ServiceResponse exchange(String method, String target, byte[] body, Map<String, String> signed) {
         URI uri = URI.create(base + target);
-        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(requestTimeout);
-        signed.forEach(rb::header);
-        if (body != null && body.length > 0) {
-            rb.header("Content-Type", "application/json");
-            rb.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-        } else {
-            rb.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        rb.header("Accept", "application/json");
+        boolean hasBody = body != null && body.length > 0;
         if (debug != null) {
-            debug.println("> " + method + " " + uri + (body != null && body.length > 0 ? " " + body.length + " bytes" : ""));
+            debug.println("> " + method + " " + uri + (hasBody ? " " + body.length + " bytes" : ""));
             debug.flush();
         }
-        HttpResponse<byte[]> response;
+        int status;
+        byte[] answer;
         try {
-            response = client().send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpConnectTimeoutException | ConnectException | UnresolvedAddressException e) {
-            throw unreachable("cannot reach the form service at " + base + ": connection refused or timed out", e);
-        } catch (HttpTimeoutException e) {
-            throw unreachable("the form service at " + base + " did not answer within " + requestTimeout.toSeconds() + " s", e);
+            // HttpURLConnection rather than java.net.http.HttpClient: the latter sets up TLS (the JDK's trust
+            // store) even for plain HTTP, which a short-lived CLI pays for on every start.
+            HttpURLConnection conn = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+            conn.setConnectTimeout(5_000);
+            conn.setReadTimeout((int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis()));
+            conn.setInstanceFollowRedirects(false);
+            conn.setUseCaches(false);
+            conn.setRequestMethod(method);
+            conn.setRequestProperty("Accept", "application/json");
+            signed.forEach(conn::setRequestProperty);
+            if (hasBody || method.equals("POST") || method.equals("PUT")) {
+                byte[] bytes = hasBody ? body : new byte[0];
+                if (hasBody) conn.setRequestProperty("Content-Type", "application/json");
+                conn.setDoOutput(true);
+                conn.setFixedLengthStreamingMode(bytes.length);
+                try (OutputStream os = conn.getOutputStream()) {
+                    os.write(bytes);
+                }
+            }
+            status = conn.getResponseCode();
+            InputStream in = status >= 400 ? conn.getErrorStream() : conn.getInputStream();
+            answer = in == null ? new byte[0] : readAll(in);
+        } catch (SocketTimeoutException e) {
+            throw unreachable("the form service at " + base + " did not answer within "
+                    + (e.getMessage() != null && e.getMessage().contains("connect") ? "5" : Long.toString(requestTimeout.toSeconds())) + " s", e);
+        } catch (ConnectException | UnknownHostException | NoRouteToHostException e) {
+            throw unreachable("cannot reach the form service at " + base + ": " + (e instanceof UnknownHostException ? "unknown host"
+                    : "connection refused"), e);
         } catch (IOException e) {
             throw unreachable("cannot talk to the form service at " + base + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unreachable("interrupted while waiting for the form service", e);
         }
-        int status = response.statusCode();
         if (debug != null) {
-            debug.println("< " + status + " " + response.body().length + " bytes");
+            debug.println("< " + status + " " + answer.length + " bytes");
             debug.flush();
         }
-        if (status >= 200 && status < 300) return new ServiceResponse(status, response.body());
-        throw new ServiceError(status, errorBody(status, response.body()));
+        if (status >= 200 && status < 300) return new ServiceResponse(status, answer);
+        throw new ServiceError(status, errorBody(status, answer));
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        try (in) {
+            return in.readAllBytes();
+        }
     }
 
     private static CliFailure unreachable(String message, Throwable cause) {
@@ -144,16 +162,5 @@ public final class ServiceClient {
         if (text.length() > 200) text = text.substring(0, 200) + "...";
         return new ErrorBody("http_" + status, "the service answered HTTP " + status + (text.isEmpty() ? "" : ": " + text),
                 null, null, null);
-    }
-
-    private HttpClient client() {
-        if (http == null) {
-            http = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5))
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .build();
-        }
-        return http;
     }
 }

@@ -59,7 +59,7 @@ public abstract class MutatingCommand extends InstanceCommand {
     static int renderFinished(Printer printer, RequestStatusView view, OutcomeRenderer renderer) {
         printer.jsonValue(view);
         int status = view.status() == null ? 0 : view.status();
-        if ("failed".equals(view.state()) || status >= 400) throw outcomeError(view);
+        if ("failed".equals(view.state()) || status >= 400) throw outcomeError(view).resultAlreadyPrinted();
         if (!printer.json()) renderer.render(printer, view.outcome() == null ? Json.mapper().nullNode() : view.outcome());
         return 0;
     }

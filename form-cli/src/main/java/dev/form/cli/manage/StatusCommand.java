@@ -38,7 +38,7 @@ public final class StatusCommand extends ServiceCommand {
         if (view.method() != null) line.append(", ").append(view.method()).append(' ').append(view.target());
         printer.line(line.toString());
         if ("failed".equals(view.state()) || (view.status() != null && view.status() >= 400))
-            throw MutatingCommand.outcomeError(view);
+            throw MutatingCommand.outcomeError(view).resultAlreadyPrinted();
         if (RequestWaiter.isFinished(view) && view.outcome() != null && !view.outcome().isNull() && !printer.json())
             printer.line("outcome: " + view.outcome());
         return 0;

@@ -108,6 +108,35 @@ class BinFormIT {
     }
 
     @Test
+    void vmmServeRunsTheServiceUntilStopped() throws Exception {
+        Path launcher = dev.form.testkit.chsim.CloudHypervisorSimulatorMain.writeLauncher(dir.resolve("serve-bin"));
+        Path data = dir.resolve("serve-data");
+        FormProcess launch = new FormProcess(dir.resolve("home"));
+        ProcessBuilder pb = new ProcessBuilder(launch.launcher().toString(), "vmm", "serve", "--data-dir", data.toString(),
+                "--listen", "127.0.0.1:0", "--admin", RunningService.ADMIN_ADDRESS, "--hypervisor", "cloud-hypervisor",
+                "--cloud-hypervisor-bin", launcher.toString())
+                .redirectError(dir.resolve("serve.err").toFile());
+        pb.environment().put("FORM_BUILD_DIR", System.getProperty("form.cli.buildDir", "target"));
+        pb.environment().put("FORM_NO_BUILD", "1");
+        Process serve = pb.start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(serve.getInputStream()));
+            String line = out.readLine();
+            assertThat(line).as("first line of form vmm serve; stderr: " + Files.readString(dir.resolve("serve.err")))
+                    .startsWith("form VMM service listening on port ");
+            int port = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
+            FormProcess.Result list = new FormProcess(dir.resolve("home")).env("FORM_HOST", "http://127.0.0.1:" + port)
+                    .env("FORM_PRIVATE_KEY", RunningService.ADMIN_KEY).run("manage", "list", "--json");
+            assertThat(list.exitCode()).as(list.toString()).isZero();
+            assertThat(list.json().size()).isZero();
+            assertThat(Files.exists(data.resolve("registry.db"))).isTrue();
+        } finally {
+            serve.destroy();
+            assertThat(serve.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void utf8NamesSurviveTheLauncher() {
         FormProcess.Result r = form().run("manage", "show", "-n", "wëb-ü");
         assertThat(r.exitCode()).as(r.toString()).isIn(2, 4);

@@ -277,6 +277,42 @@ class ServiceCommandsTest {
     }
 
     @Test
+    @Order(35)
+    void queuedRequestsAndTheirStatus() {
+        CliRun.Result queued = ok("manage", "add", "disk", "-n", "web", "--path", "q1.raw", "--size", "1M", "--disk-id", "q1", "--queue");
+        assertThat(queued.out()).matches("queued request [0-9a-f]{32} \\(follow it with: form manage status [0-9a-f]{32} --wait\\)\n");
+        String requestId = queued.out().split(" ")[2];
+
+        JsonNode done = ok("manage", "status", requestId, "--wait", "--timeout", "60s", "--json").json();
+        assertThat(done.get("requestId").asText()).isEqualTo(requestId);
+        assertThat(done.get("state").asText()).isEqualTo("done");
+        assertThat(done.get("status").asInt()).isEqualTo(201);
+        assertThat(done.get("outcome").get("id").asText()).isEqualTo("q1");
+        CliRun.Result human = ok("manage", "status", requestId);
+        assertThat(human.out()).startsWith("request " + requestId + ": done (201), POST /v1/instances/web/disks");
+
+        JsonNode queuedJson = ok("manage", "add", "disk", "-n", "web", "--path", "q2.raw", "--size", "1M", "--disk-id", "q2", "--queue", "--json").json();
+        assertThat(queuedJson.get("requestId").asText()).matches("[0-9a-f]{32}");
+        assertThat(queuedJson.get("state").asText()).isEqualTo("queued");
+
+        CliRun.Result waited = ok("manage", "add", "disk", "-n", "web", "--path", "q3.raw", "--size", "1M", "--disk-id", "q3", "--queue", "--wait");
+        assertThat(waited.out()).matches("attached disk q3 \\(1M raw\\) to web at .+\n");
+
+        // A queued request that fails: the waiting CLI exits with the failure's own code; status says failed.
+        CliRun.Result conflict = fails(5, "manage", "add", "disk", "-n", "web", "--path", "q1.raw", "--disk-id", "q1", "--queue", "--wait");
+        assertThat(conflict.err()).contains("[conflict]");
+        JsonNode failedJson = service.cli().run("manage", "add", "disk", "-n", "web", "--path", "q1.raw", "--disk-id", "q1", "--queue", "--wait", "--json").json();
+        assertThat(failedJson.get("state").asText()).isEqualTo("failed");
+        assertThat(failedJson.get("status").asInt()).isEqualTo(409);
+        assertThat(failedJson.get("outcome").get("code").asText()).isEqualTo("conflict");
+
+        CliRun.Result removedQueued = ok("manage", "remove", "-n", "web", "q2", "--queue", "--wait", "--timeout", "60s");
+        assertThat(removedQueued.out()).isEqualTo("removed disk q2 from web\n");
+        ok("manage", "remove", "-n", "web", "q3", "--wait");
+        ok("manage", "remove", "-n", "web", "q1", "--wait");
+    }
+
+    @Test
     @Order(40)
     void removeWaitsForTheGuest() {
         CliRun.Result human = ok("manage", "remove", "-n", "web", "data1", "--wait", "--timeout", "30s");

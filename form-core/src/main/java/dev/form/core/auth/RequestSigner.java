@@ -50,7 +50,7 @@ public final class RequestSigner {
         SignedHeaders h = sign(credentials, method, target, body, ttl);
         byte[] exact = body == null ? new byte[0] : body;
         return new QueuedRequest(instance, method, target, Base64.getEncoder().encodeToString(exact),
-                h.nonce(), h.expires(), h.signature());
+                h.nonce(), h.expires(), h.signature(), h.address());
     }
 
     /** 128 random bits as 32 lower-case hex digits. */

@@ -77,7 +77,7 @@ public final class RequestVerifier {
                     + (request.nonce() == null ? "nonce" : "signature"));
         }
         return verify(request.method(), request.target(), body,
-                new SignedHeaders(request.nonce(), request.expires(), request.signature()));
+                new SignedHeaders(request.nonce(), request.expires(), request.signature(), request.address()));
     }
 
     private VerifiedRequest verifyChecked(String method, String target, byte[] body, SignedHeaders headers) {

@@ -3,9 +3,12 @@ package dev.form.core.keys;
 import org.web3j.crypto.Keys;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Ethereum addresses in their one canonical spelling: EIP-55 mixed-case checksum. */
 public final class Addresses {
+    private static final Pattern SHAPE = Pattern.compile("0[xX][0-9a-fA-F]{40}");
+
     private Addresses() {
     }
 
@@ -17,7 +20,7 @@ public final class Addresses {
      * @throws IllegalArgumentException naming the rule that was broken
      */
     public static String parse(String address) {
-        if (address == null || !address.matches("0[xX][0-9a-fA-F]{40}")) {
+        if (address == null || !SHAPE.matcher(address).matches()) {
             throw new IllegalArgumentException("address must be 0x followed by 40 hex digits");
         }
         String hex = address.substring(2);

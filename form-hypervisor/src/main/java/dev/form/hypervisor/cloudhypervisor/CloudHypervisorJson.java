@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The Jackson setup for Cloud Hypervisor's wire format. Requests never carry nulls (the server
@@ -22,7 +21,7 @@ public final class CloudHypervisorJson {
     }
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS))
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
@@ -62,13 +61,5 @@ public final class CloudHypervisorJson {
      */
     public static <T> T read(byte[] body, Class<T> type) throws IOException {
         return MAPPER.readValue(body, type);
-    }
-
-    static <T> T readUnchecked(String body, Class<T> type) {
-        try {
-            return MAPPER.readValue(body, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

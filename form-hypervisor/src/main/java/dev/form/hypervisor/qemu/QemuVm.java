@@ -330,10 +330,24 @@ public final class QemuVm implements RunningVm {
                 String id = s.path("qom-path").asText().substring("/machine/peripheral/".length());
                 long seq = qmp.lastEventSeq();
                 call("device_del", obj().put("id", id));
-                if (qmp.awaitEvent(e -> e.isDeviceDeleted(id), seq, settings.commandTimeout()).isEmpty())
+                if (!awaitCpuGone(id, seq))
                     throw new HypervisorException(Kind.TIMEOUT, "the guest did not release vCPU " + id + " within "
-                            + settings.commandTimeout().toSeconds() + " s");
+                            + settings.commandTimeout().toSeconds() + " s (a guest must support ACPI vCPU eject)");
             }
+        }
+    }
+
+    private boolean awaitCpuGone(String id, long since) throws HypervisorException {
+        long deadline = System.nanoTime() + settings.commandTimeout().toNanos();
+        String path = "/machine/peripheral/" + id;
+        while (true) {
+            boolean present = false;
+            for (JsonNode c : call("query-cpus-fast", null)) present |= path.equals(c.path("qom-path").asText());
+            if (!present) return true;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            if (qmp.awaitEvent(e -> e.isDeviceDeleted(id), since, Duration.ofNanos(Math.min(left, POLL.toNanos()))).isPresent())
+                return true;
         }
     }
 

@@ -59,28 +59,20 @@ class ChRemoteParityTest {
         return out;
     }
 
-    private static void diff(String prefix, JsonNode a, JsonNode b, Map<String, String> out) {
-        if (a instanceof ObjectNode oa && b instanceof ObjectNode ob) {
-            for (Iterator<String> it = oa.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                diff(prefix + f, oa.get(f), ob.has(f) ? ob.get(f) : null, out, prefix);
-            }
-            for (Iterator<String> it = ob.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (!oa.has(f)) out.put(prefix + f, "absent => " + ob.get(f));
-            }
-            return;
+    private static void diff(String prefix, JsonNode chRemote, JsonNode driver, Map<String, String> out) {
+        ObjectNode a = (ObjectNode) chRemote;
+        ObjectNode b = (ObjectNode) driver;
+        for (Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            JsonNode va = a.get(f);
+            JsonNode vb = b.get(f);
+            if (vb == null) out.put(prefix + f, va + " => absent");
+            else if (va.isObject() && vb.isObject()) diff(prefix + f + ".", va, vb, out);
+            else if (!va.equals(vb)) out.put(prefix + f, va + " => " + vb);
         }
-        if (!a.equals(b)) out.put(prefix.isEmpty() ? "(root)" : prefix, a + " => " + b);
-    }
-
-    private static void diff(String path, JsonNode a, JsonNode b, Map<String, String> out, String unused) {
-        if (b == null) {
-            out.put(path, a + " => absent");
-        } else if (a.isObject() && b.isObject()) {
-            diff(path + ".", a, b, out);
-        } else if (!a.equals(b)) {
-            out.put(path, a + " => " + b);
+        for (Iterator<String> it = b.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!a.has(f)) out.put(prefix + f, "absent => " + b.get(f));
         }
     }
 

@@ -53,6 +53,7 @@ class ConfigRulesProperties {
     }
 
     @Provide
+    @SuppressWarnings("unchecked")
     Arbitrary<DiskConfig> disks() {
         Arbitrary<Boolean> flag = Arbitraries.of(null, true, false);
         Arbitrary<TokenBucket> bucket = Combinators.combine(

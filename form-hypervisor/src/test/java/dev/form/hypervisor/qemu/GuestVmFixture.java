@@ -98,8 +98,17 @@ final class GuestVmFixture implements AutoCloseable {
                 QemuProcess.stop(vm.endpoint().pid(), Duration.ofSeconds(1));
             }
         }
+        keepLogs();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** QEMU's output and the console outlive the VM's directory, for a failure's post-mortem. */
+    private void keepLogs() throws IOException {
+        Path keep = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "form-qemu-logs", dir.getFileName().toString()));
+        for (Path p : List.of(consoleLog, dir.resolve("run").resolve(QemuCommandLine.LOG_FILE))) {
+            if (Files.exists(p)) Files.copy(p, keep.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

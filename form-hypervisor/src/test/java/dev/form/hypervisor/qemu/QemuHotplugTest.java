@@ -232,6 +232,13 @@ class QemuHotplugTest {
                     assertThat(e.getMessage()).contains("cannot grow memory").contains("maxMemory");
                 });
         assertThat(f.vm.inventory().orphans()).as("a refused DIMM leaves no backend").isEmpty();
+        assertThat(f.vm.qmp().execute("qom-list", JsonNodeFactory.instance.objectNode().put("path", "/objects"), GUEST).toString())
+                .contains("dimm1-mem").doesNotContain("dimm2-mem");
+
+        f.vm.resize(1, null);
+        f.console.awaitEvent("resources", GUEST, "cpus-online", "0");
+        assertThat(f.vm.snapshot().vcpus()).isEqualTo(1);
+        assertThatThrownBy(() -> f.vm.resize(0, null)).hasMessageContaining("at least 1");
     }
 
     @Test

@@ -139,14 +139,14 @@ class KafkaRequestConsumerTest {
         QueuedRequest mismatched = request("a-1", "{\"seq\":2}");
         QueuedRequest sample = request("a-1", "{\"seq\":3}");
         QueuedRequest otherTarget = new QueuedRequest("a-1", "POST", "/v1/instances/a-2/disks", sample.bodyBase64(), sample.nonce(),
-                sample.expires(), sample.signature());
+                sample.expires(), sample.signature(), sample.address());
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(
                 "bootstrap.servers", broker.bootstrapServers(), "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer());
              KafkaRequestQueue queue = new KafkaRequestQueue(config)) {
             raw.send(new ProducerRecord<>(config.requestTopic(), utf8("a-1"), utf8("{this is not json"))).get(30, TimeUnit.SECONDS);
             QueuedRequest get = request("a-1", "");
             raw.send(new ProducerRecord<>(config.requestTopic(), utf8("a-1"), dev.form.queue.QueuedRequestCodec.encode(new QueuedRequest(
-                    get.instance(), "GET", get.target(), get.bodyBase64(), get.nonce(), get.expires(), get.signature())))).get(30, TimeUnit.SECONDS);
+                    get.instance(), "GET", get.target(), get.bodyBase64(), get.nonce(), get.expires(), get.signature(), get.address())))).get(30, TimeUnit.SECONDS);
             raw.send(new ProducerRecord<>(config.requestTopic(), utf8("a-1"), utf8("{\"instance\":\"a-1\",\"method\":\"POST\"}"))).get(30, TimeUnit.SECONDS);
             raw.send(new ProducerRecord<>(config.requestTopic(), utf8("a-9"), dev.form.queue.QueuedRequestCodec.encode(mismatched))).get(30, TimeUnit.SECONDS);
             queue.submit(otherTarget);
@@ -261,7 +261,7 @@ class KafkaRequestConsumerTest {
         topicsFor(info);
         try (KafkaRequestQueue queue = new KafkaRequestQueue(config)) {
             QueuedRequest r = request("a-1", "{}");
-            QueuedRequest wrong = new QueuedRequest("a-1", r.method(), "/v1/instances", r.bodyBase64(), r.nonce(), r.expires(), r.signature());
+            QueuedRequest wrong = new QueuedRequest("a-1", r.method(), "/v1/instances", r.bodyBase64(), r.nonce(), r.expires(), r.signature(), r.address());
             assertThatThrownBy(() -> queue.submit(wrong)).isInstanceOfSatisfying(MalformedRequestException.class,
                     e -> assertThat(e.field()).isEqualTo("target"));
         }
@@ -312,7 +312,7 @@ class KafkaRequestConsumerTest {
         RANDOM.nextBytes(nonce);
         return new QueuedRequest(instance, "POST", "/v1/instances/" + instance + "/disks",
                 Base64.getEncoder().encodeToString(utf8(body)), HexFormat.of().formatHex(nonce),
-                System.currentTimeMillis() / 1000 + 3600, "0x" + "11".repeat(65));
+                System.currentTimeMillis() / 1000 + 3600, "0x" + "11".repeat(65), "0x" + "22".repeat(20));
     }
 
     private static ConsumerRecord<byte[], byte[]> withReason(List<ConsumerRecord<byte[], byte[]>> dead, String reason) {

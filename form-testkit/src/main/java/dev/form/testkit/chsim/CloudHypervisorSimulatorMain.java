@@ -96,7 +96,18 @@ public final class CloudHypervisorSimulatorMain {
      * current JVM's classpath; give its path to the service as {@code --cloud-hypervisor-bin}.
      */
     public static Path writeLauncher(Path dir) throws IOException {
+        return writeLauncher(dir, List.of());
+    }
+
+    /**
+     * Like {@link #writeLauncher(Path)}, with simulator options baked in ahead of the caller's arguments,
+     * e.g. {@code List.of("--sim-version", "53", "--sim-vhost-wait-ms", "2000")}: the service then starts a
+     * simulator that behaves as configured while passing only the real binary's options.
+     */
+    public static Path writeLauncher(Path dir, List<String> simulatorArgs) throws IOException {
         Files.createDirectories(dir);
+        StringBuilder baked = new StringBuilder();
+        for (String a : simulatorArgs) baked.append(' ').append(shellQuote(a));
         String classpath = System.getProperty("surefire.test.class.path");
         if (classpath == null || classpath.isBlank()) classpath = System.getProperty("java.class.path");
         String currentJava = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -105,7 +116,7 @@ public final class CloudHypervisorSimulatorMain {
                 + "JAVA=\"${JAVA_HOME:+$JAVA_HOME/bin/java}\"\n"
                 + "[ -x \"$JAVA\" ] || JAVA=" + shellQuote(currentJava) + "\n"
                 + "exec \"$JAVA\" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Xmx96m"
-                + " -cp " + shellQuote(classpath) + " " + CloudHypervisorSimulatorMain.class.getName() + " \"$@\"\n";
+                + " -cp " + shellQuote(classpath) + " " + CloudHypervisorSimulatorMain.class.getName() + baked + " \"$@\"\n";
         Path launcher = dir.resolve("cloud-hypervisor");
         Files.writeString(launcher, script, StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -27,7 +27,7 @@ final class ConfigReader {
 
     static ObjectNode disk(SerdeStruct s) throws DeserializeException {
         ObjectNode d = F.objectNode();
-        pciCommon(s, d, true);
+        pciCommon(s, d);
         putString(d, "path", s.string("path"));
         d.put("readonly", s.bool("readonly", false));
         d.put("direct", s.bool("direct", false));
@@ -60,7 +60,7 @@ final class ConfigReader {
         ObjectNode d = F.objectNode();
         String tag = s.requiredString("tag");
         String socket = s.requiredString("socket");
-        pciCommon(s, d, true);
+        pciCommon(s, d);
         d.put("tag", tag);
         d.put("socket", socket);
         d.put("num_queues", s.unsigned("num_queues", "usize", 1));
@@ -74,7 +74,7 @@ final class ConfigReader {
 
     static ObjectNode device(SerdeStruct s) throws DeserializeException {
         ObjectNode d = F.objectNode();
-        pciCommon(s, d, true);
+        pciCommon(s, d);
         putString(d, "path", s.string("path"));
         Long clique = s.unsigned("x_nv_gpudirect_clique", "u8");
         if (clique != null) d.put("x_nv_gpudirect_clique", clique);
@@ -241,10 +241,10 @@ final class ConfigReader {
         return out;
     }
 
-    private static void pciCommon(SerdeStruct s, ObjectNode d, boolean omitFalseIommu) throws DeserializeException {
+    /** The flattened PciDeviceCommonConfig: id, iommu (serialized only when true), segment, device id. */
+    private static void pciCommon(SerdeStruct s, ObjectNode d) throws DeserializeException {
         putString(d, "id", s.string("id"));
-        boolean iommu = s.bool("iommu", false);
-        if (iommu || !omitFalseIommu) d.put("iommu", iommu);
+        if (s.bool("iommu", false)) d.put("iommu", true);
         d.put("pci_segment", s.unsigned("pci_segment", "u16", 0));
         Long pdi = s.unsigned("pci_device_id", "u8");
         if (pdi != null) d.put("pci_device_id", pdi);

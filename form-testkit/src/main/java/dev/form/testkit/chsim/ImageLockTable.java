@@ -53,9 +53,4 @@ final class ImageLockTable {
         table.put(key, write ? new Holders(h.readers, true) : new Holders(h.readers + 1, false));
         return new Lease(key, write);
     }
-
-    synchronized boolean isLocked(Path image) throws IOException {
-        Object key = Files.readAttributes(image, BasicFileAttributes.class).fileKey();
-        return table.containsKey(key == null ? image.toRealPath() : key);
-    }
 }

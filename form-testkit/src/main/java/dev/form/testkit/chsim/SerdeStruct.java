@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Reads one JSON object the way serde's derived Deserialize does for Cloud Hypervisor's config structs:
@@ -29,14 +28,6 @@ final class SerdeStruct {
             throw new DeserializeException("invalid type: " + describe(node) + ", expected struct " + structName + doc.at(ptr));
         }
         return new SerdeStruct(doc, ptr, node);
-    }
-
-    JsonNode node() {
-        return node;
-    }
-
-    String pointer() {
-        return ptr;
     }
 
     LocatedJson doc() {
@@ -179,6 +170,4 @@ final class SerdeStruct {
         }
         return sb.toString();
     }
-
-    static final Set<String> NO_FIELDS = Set.of();
 }

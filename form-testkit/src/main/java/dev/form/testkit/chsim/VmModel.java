@@ -426,7 +426,7 @@ final class VmModel {
         a.lease = lease;
         putIdFirst(disk, id);
         if (given == null || "Unknown".equals(given)) disk.put("image_type", detected);
-        placeVirtio(a, disk);
+        placeVirtio(a, disk, action);
         return a;
     }
 
@@ -455,7 +455,7 @@ final class VmModel {
         a.guestTag = new String(tag, 0, Math.min(tag.length, FS_TAG_MAX), StandardCharsets.UTF_8);
         putIdFirst(fs, id);
         try {
-            placeVirtio(a, fs);
+            placeVirtio(a, fs, action);
         } catch (ApiError e) {
             a.release();
             throw e;
@@ -492,13 +492,12 @@ final class VmModel {
     }
 
     /** The child node, then the PCI slot, then the _virtio-pci-&lt;id&gt; node with the BDF. */
-    private void placeVirtio(Attachment a, ObjectNode cfg) {
+    private void placeVirtio(Attachment a, ObjectNode cfg, String action) {
         tree.put(a.id, node(a.id, "_virtio-pci-" + a.id));
         int slot = bus.allocate(a.segment, requestedSlot(cfg));
         if (slot < 0) {
             a.release();
-            throw ApiError.deviceManager("The " + (a.kind.equals("fs") ? "fs" : "disk") + " could not be added to the VM",
-                    "Failed to allocate a PCI device id on segment " + a.segment);
+            throw ApiError.deviceManager(action, "Failed to allocate a PCI device id on segment " + a.segment);
         }
         a.slot = slot;
         addPciNode(a.id, a.segment, slot);

@@ -17,10 +17,11 @@ import java.util.function.Predicate;
  */
 public final class GuestConsole {
 
-    private static final Duration POLL = Duration.ofMillis(10);
+    private static final Duration POLL = Duration.ofMillis(5);
 
     private final Path file;
     private long offset;
+    private Object fileKey;
     private final StringBuilder partial = new StringBuilder();
     private final List<String> pending = new ArrayList<>();
     private final List<String> history = new ArrayList<>();
@@ -28,6 +29,11 @@ public final class GuestConsole {
     private GuestConsole(Path file, long offset) {
         this.file = file;
         this.offset = offset;
+        try {
+            this.fileKey = Files.exists(file) ? Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey() : null;
+        } catch (IOException e) {
+            this.fileKey = null;
+        }
     }
 
     /** Reads the file from its beginning. */
@@ -99,12 +105,14 @@ public final class GuestConsole {
     private void readNew() {
         if (!Files.exists(file)) return;
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            Object key = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
             long size = raf.length();
-            if (size < offset) {
-                // Truncated or replaced: start over.
+            if (size < offset || (fileKey != null && key != null && !key.equals(fileKey))) {
+                // Truncated or replaced by a new file: start over.
                 offset = 0;
                 partial.setLength(0);
             }
+            fileKey = key;
             if (size == offset) return;
             raf.seek(offset);
             byte[] buf = new byte[(int) Math.min(size - offset, 1 << 20)];

@@ -80,11 +80,19 @@ mount_share() {
 
 cpus_seen=""
 mem_seen=""
+cpus_known=" "
 report_resources() {
+    # A hot-added vCPU arrives offline: bring each one online once, when first seen. Never again
+    # later: an unplug offlines the vCPU before ejecting it, and onlining it then would stop the eject.
     for c in /sys/devices/system/cpu/cpu[0-9]*; do
         [ -f "$c/online" ] || continue
+        case "$cpus_known" in *" ${c##*/} "*) continue ;; esac
+        cpus_known="$cpus_known${c##*/} "
         read on < "$c/online"
         [ "$on" = 0 ] && echo 1 > "$c/online"
+    done
+    for k in $cpus_known; do
+        [ -e "/sys/devices/system/cpu/$k" ] || cpus_known=$(echo "$cpus_known" | sed "s/ $k / /")
     done
     read cpus < /sys/devices/system/cpu/online
     read label kb unit < /proc/meminfo

@@ -98,6 +98,27 @@ class SimHotplugTest {
     }
 
     @Test
+    void fixedVhdAndFlatVmdkAreDetectedToo() throws IOException {
+        SimulatedVmm vmm = booted(SimulatorOptions.defaults());
+        byte[] vhd = new byte[4096];
+        System.arraycopy("conectix".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, vhd, 4096 - 512, 8);
+        Path vhdPath = Files.write(dir.resolve("a.vhd"), vhd);
+        Path vmdk = Files.writeString(dir.resolve("a.vmdk"), "# Disk DescriptorFile\nversion=1\n");
+        assertThat(SimFixture.put(vmm, "vm.add-disk", SimFixture.diskJson("vhd", vhdPath, null)).status()).isEqualTo(200);
+        assertThat(SimFixture.put(vmm, "vm.add-disk", SimFixture.diskJson("vmdk", vmdk, "\"image_type\":\"FlatVmdk\"")).status()).isEqualTo(200);
+        assertThat(vmm.snapshot().configEntry("vhd").get("image_type").asText()).isEqualTo("FixedVhd");
+        assertThat(vmm.snapshot().configEntry("vmdk").get("image_type").asText()).isEqualTo("FlatVmdk");
+    }
+
+    @Test
+    void hotAddWhilePausedIsAccepted() throws IOException {
+        SimulatedVmm vmm = booted(SimulatorOptions.defaults());
+        SimFixture.put(vmm, "vm.pause");
+        assertThat(SimFixture.put(vmm, "vm.add-disk", SimFixture.diskJson("p", fx.rawImage("p.raw"), null)).status()).isEqualTo(200);
+        assertThat(vmm.state()).isEqualTo("Paused");
+    }
+
+    @Test
     void imageTypeMismatchIs500() throws IOException {
         SimulatedVmm vmm = booted(SimulatorOptions.defaults());
         RawClient.Response r = SimFixture.put(vmm, "vm.add-disk", SimFixture.diskJson("q", fx.qcow2Image("a.qcow2"), "\"image_type\":\"Raw\""));
@@ -201,7 +222,7 @@ class SimHotplugTest {
     @ParameterizedTest
     @EnumSource(value = ApiVersion.class, names = {"V53", "V54"})
     void removalIsAsynchronous(ApiVersion version) throws IOException {
-        SimulatedVmm vmm = booted(v(version).withEjectDelay(Duration.ofMillis(600)));
+        SimulatedVmm vmm = booted(v(version).withEjectDelay(Duration.ofMillis(1500)));
         Path img = fx.rawImage("a.raw");
         SimFixture.put(vmm, "vm.add-disk", SimFixture.diskJson("data1", img, null));
         assertThat(SimFixture.put(vmm, "vm.remove-device", "{\"id\":\"data1\"}").status()).isEqualTo(204);
@@ -371,7 +392,7 @@ class SimHotplugTest {
 
     @Test
     void resize() throws IOException {
-        SimulatedVmm vmm = booted(SimulatorOptions.defaults().withEjectDelay(Duration.ofMillis(500)),
+        SimulatedVmm vmm = booted(SimulatorOptions.defaults().withEjectDelay(Duration.ofMillis(2000)),
                 fx.vmConfig(2, 4, true, null).replace("\"shared\":true", "\"shared\":true,\"hotplug_size\":1073741824"));
         assertThat(SimFixture.put(vmm, "vm.resize", "{\"desired_vcpus\":4,\"desired_ram\":2147483648,\"desired_balloon\":null}").status()).isEqualTo(204);
         assertThat(vmm.snapshot().config().get("cpus").get("boot_vcpus").asInt()).isEqualTo(4);

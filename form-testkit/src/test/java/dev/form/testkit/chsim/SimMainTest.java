@@ -77,6 +77,24 @@ class SimMainTest {
     }
 
     @Test
+    void launcherWithBakedSimulatorOptions() throws Exception {
+        Path launcher = CloudHypervisorSimulatorMain.writeLauncher(dir.resolve("bin52"), List.of("--sim-version", "52", "--sim-vhost-wait-ms", "300"));
+        Path socket = dir.resolve("v52.sock");
+        Process p = launch(launcher, List.of("--api-socket", "path=" + socket));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket) || !p.isAlive());
+            assertThat(RawClient.once(socket, RawClient.get("vmm.ping")).body()).contains("\"version\":\"52.0.0\"");
+            // v52: a missing VM is a 500.
+            assertThat(RawClient.once(socket, RawClient.get("vm.info")).status()).isEqualTo(500);
+            p.destroy();
+            assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(socket));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void refusesUnknownOptionsAndBadVmOptions() throws Exception {
         Path launcher = CloudHypervisorSimulatorMain.writeLauncher(dir.resolve("bin"));
         Process unknown = launch(launcher, List.of("--api-socket", dir.resolve("x.sock").toString(), "--frobnicate"));

@@ -35,6 +35,22 @@ class SimSpecValidationTest {
     }
 
     @Test
+    void theSimulatorsOwnResponsesMatchTheSpecSchemas() throws IOException {
+        SimFixture fx = new SimFixture(dir);
+        dev.form.testkit.chspec.CloudHypervisorSpec spec = dev.form.testkit.chspec.CloudHypervisorSpec.load(SharedReference.cloudHypervisorSpec());
+        try (CloudHypervisorSimulator sim = CloudHypervisorSimulator.start(SimulatorOptions.defaults())) {
+            SimulatedVmm vmm = sim.serve(dir.resolve("api.sock"));
+            assertThat(spec.validate("VmmPingResponse", SimFixture.get(vmm, "vmm.ping").body())).isEmpty();
+            SimFixture.createAndBoot(vmm, fx.vmConfig(2, 2, true, "\"platform\":{\"num_pci_segments\":2}"));
+            RawClient.Response added = SimFixture.put(vmm, "vm.add-disk", SimFixture.diskJson(null, fx.rawImage("a.raw"), null));
+            assertThat(spec.validate("PciDeviceInfo", added.body())).isEmpty();
+            String info = SimFixture.get(vmm, "vm.info").body();
+            assertThat(info).contains("\"parent\":");
+            assertThat(spec.validate("VmInfo", info)).isEmpty();
+        }
+    }
+
+    @Test
     void withoutSpecNothingIsRecorded() throws IOException {
         try (CloudHypervisorSimulator sim = CloudHypervisorSimulator.start(SimulatorOptions.defaults())) {
             SimulatedVmm vmm = sim.serve(dir.resolve("api.sock"));

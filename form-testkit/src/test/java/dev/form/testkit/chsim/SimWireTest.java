@@ -174,6 +174,30 @@ class SimWireTest {
     }
 
     @Test
+    void headerRulesOfMicroHttp() throws IOException {
+        RawClient.Response enc = RawClient.once(vmm.socket(), "GET /api/v1/vmm.ping HTTP/1.1\r\nAccept-Encoding: identity;q=0\r\n\r\n");
+        assertThat(enc.status()).isEqualTo(400);
+        assertThat(enc.header("Server")).isEqualTo("Firecracker API");
+        RawClient.Response lower = RawClient.once(vmm.socket(), "get /api/v1/vmm.ping HTTP/1.1\r\n\r\n");
+        assertThat(lower.body()).startsWith("{ \"error\": \"Invalid HTTP Method: Unsupported HTTP method.\n");
+        RawClient.Response badLength = RawClient.once(vmm.socket(), "PUT /api/v1/vm.boot HTTP/1.1\r\nContent-Length: ten\r\n\r\n");
+        assertThat(badLength.status()).isEqualTo(400);
+        assertThat(badLength.header("Server")).isEqualTo("Firecracker API");
+        // Content-Type is not required, odd values are ignored, HTTP/1.0 is accepted.
+        RawClient.Response ok = RawClient.once(vmm.socket(), "GET /api/v1/vmm.ping HTTP/1.0\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n");
+        assertThat(ok.status()).isEqualTo(200);
+    }
+
+    @Test
+    void parseErrorDropsWhatWasBufferedButKeepsTheConnection() throws IOException {
+        try (RawClient c = RawClient.connect(vmm.socket())) {
+            c.send("POST /api/v1/vmm.ping HTTP/1.1\r\n\r\n" + RawClient.get("vmm.ping"));
+            assertThat(c.read(Duration.ofSeconds(5)).status()).isEqualTo(400);
+            assertThat(c.exchange(RawClient.get("vmm.ping")).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void unsupportedHttpVersionIsRefused() throws IOException {
         RawClient.Response r = RawClient.once(vmm.socket(), "GET /api/v1/vmm.ping HTTP/2.0\r\n\r\n");
         assertThat(r.status()).isEqualTo(400);

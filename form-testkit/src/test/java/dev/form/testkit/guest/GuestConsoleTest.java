@@ -56,9 +56,12 @@ class GuestConsoleTest {
         append(f, "FORM-GUEST ready old\n");
         GuestConsole c = GuestConsole.fromEnd(f);
         assertThatThrownBy(() -> c.await("ready old", Duration.ofMillis(50))).isInstanceOf(GuestConsole.ConsoleTimeoutException.class);
-        Files.writeString(f, "x\n");
-        append(f, "FORM-GUEST ready new\n");
-        assertThat(c.await("ready", Duration.ofSeconds(2))).contains("ready new");
+        Path next = dir.resolve("console.log.new");
+        Files.writeString(next, "x\nFORM-GUEST ready new\n");
+        Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(c.await("ready", Duration.ofSeconds(2))).as("a replaced file is read from its start").contains("ready new");
+        Files.writeString(f, "FORM-GUEST ready 2\n", StandardOpenOption.TRUNCATE_EXISTING);
+        assertThat(c.await("ready", Duration.ofSeconds(2))).as("a truncated file is read from its start").contains("ready 2");
     }
 
     @Test

@@ -28,8 +28,8 @@ public final class ServiceRoutes {
         return List.of(
                 Route.open("GET", "/v1/health", call -> ApiResponse.json(200, health.get())),
                 Route.open("GET", "/v1/openapi.json", call -> new ApiResponse(200, ApiResponse.JSON, openapi)),
-                Route.signed("POST", "/v1/instances", instances::create),
-                Route.signed("GET", "/v1/instances", instances::list),
+                Route.signed("POST", "/v1/instances", call -> instances.create(call)),
+                Route.signed("GET", "/v1/instances", call -> instances.list(call)),
                 Route.signed("POST", "/v1/instances/adopt", call -> instances.adopt(call)),
                 Route.signed("GET", i, call -> instances.show(call, call.path("ref"))),
                 Route.signed("DELETE", i, call -> instances.delete(call, call.path("ref"))),

@@ -1,5 +1,6 @@
 package dev.form.vmm.host;
 
+import dev.form.core.model.ImageFormat;
 import dev.form.vmm.ApiProblem;
 
 import java.io.IOException;
@@ -24,7 +25,9 @@ import java.util.Set;
  *
  * <p>Format detection trusts the file's first bytes. A guest can write a qcow2 header into a raw disk it owns; the
  * next attach then sees qcow2, so every backing file is held to the host policy and the ownership rules as well —
- * a guest can never reach a file it could not have attached directly.
+ * a guest can never reach a file it could not have attached directly. Backing files must moreover be plain paths
+ * (no {@code json:}/{@code nbd:} protocol prefixes), declared raw or qcow2 when a format is declared, and not vmdk or
+ * qed files (formats that name further files) when QEMU would have to probe them.
  */
 public final class DiskImages {
 
@@ -47,10 +50,14 @@ public final class DiskImages {
 
     /** As {@link #inspect(Path)}, blaming {@code field}. */
     public ImageInfo inspect(String field, Path image) {
-        return inspect(field, image, 0, new HashSet<>());
+        return inspect(field, image, 0, new HashSet<>(), null);
     }
 
-    private ImageInfo inspect(String field, Path image, int depth, Set<ImageIdentity> seen) {
+    /**
+     * @param declaredFormat the backing format a qcow2 header names for this file ("raw", "qcow2"), or null when the
+     *                       file is the top image or its format is left to probing
+     */
+    private ImageInfo inspect(String field, Path image, int depth, Set<ImageIdentity> seen, String declaredFormat) {
         ImageIdentity identity = ImageIdentity.of(field, image);
         if (!seen.add(identity)) {
             throw ApiProblem.invalid(field, "the backing chain of " + image + " loops back onto itself");
@@ -65,13 +72,35 @@ public final class DiskImages {
         } catch (IOException e) {
             throw ApiProblem.invalid(field, "cannot read " + image + ": " + e.getMessage());
         }
+        if ("raw".equals(declaredFormat)) {
+            // the overlay says raw: QEMU reads the bytes as they are, whatever magic they start with
+            try {
+                return new ImageInfo(image, ImageFormat.RAW, Files.size(image), identity, null);
+            } catch (IOException e) {
+                throw ApiProblem.invalid(field, "cannot read " + image + ": " + e.getMessage());
+            }
+        }
+        if (depth > 0 && declaredFormat == null && header.foreignFormat() != null) {
+            // with no declared format QEMU probes the backing file, and these formats name further files
+            throw ApiProblem.policyDenied(field, "the backing file " + image + " looks like a " + header.foreignFormat()
+                    + " image, which refers to other files; only raw and qcow2 backing files are accepted", null);
+        }
         ImageInfo backing = null;
         if (header.backingName() != null) {
             if (depth + 1 >= MAX_BACKING_DEPTH) {
                 throw ApiProblem.invalid(field, image + " has a backing chain deeper than " + MAX_BACKING_DEPTH + " files");
             }
+            String format = header.backingFormat();
+            if (format != null && !format.equals("raw") && !format.equals("qcow2")) {
+                throw ApiProblem.policyDenied(field, image + " declares its backing file to be '" + PciAddress.printable(format)
+                        + "'; only raw and qcow2 backing files are accepted", "rebase it with qemu-img rebase -F raw|qcow2");
+            }
+            if (hasProtocolPrefix(header.backingName())) {
+                throw ApiProblem.policyDenied(field, image + " names its backing file '" + PciAddress.printable(header.backingName())
+                        + "', which QEMU would read as a protocol (json:, nbd:, ...); only plain file paths are accepted", null);
+            }
             Path backingPath = policy.backingFile(field, image, header.backingName());
-            backing = inspect(field, backingPath, depth + 1, seen);
+            backing = inspect(field, backingPath, depth + 1, seen, format);
         }
         return new ImageInfo(image, header.format(), header.virtualSize(), identity, backing);
     }
@@ -159,6 +188,13 @@ public final class DiskImages {
     /** Takes back {@link #prepare}'s effect after a failed attach: deletes the image if prepare created it. */
     public void undo(PreparedImage prepared) {
         if (prepared.created()) deleteQuietly(prepared.info().path());
+    }
+
+    /** QEMU treats "name:rest" as protocol "name" when the colon comes before any '/'. */
+    static boolean hasProtocolPrefix(String name) {
+        int colon = name.indexOf(':');
+        int slash = name.indexOf('/');
+        return colon > 0 && (slash < 0 || colon < slash);
     }
 
     /** Sizes a created image may have: positive and a whole number of 512-byte sectors. */

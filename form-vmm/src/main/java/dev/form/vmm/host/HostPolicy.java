@@ -25,7 +25,8 @@ import java.util.TreeSet;
  * Policy refusals are {@code policy_denied} (403) with the field and the rule; a missing file or a wrong kind of
  * file (a directory where an image is expected) is {@code invalid_input}; device nodes, FIFOs and sockets where
  * a file is expected are {@code policy_denied}. Checks return the canonical path, which is what the caller must
- * use (and record) from then on.
+ * use (and record) from then on. Another instance's image is refused on identity, not path, by
+ * {@link ImageClaims#requireNotOwnedByOther} (which {@link DiskImages#prepare} applies).
  *
  * @param dataDir         the service's data directory (absolute)
  * @param imageDirs       where disk images, kernels, initramfs and root disks may live; the first is the base

@@ -16,14 +16,23 @@ import java.util.Arrays;
  */
 final class ImageHeaders {
 
-    /** Format, guest-visible size and (qcow2) the backing file name as written in the header. */
-    record Header(ImageFormat format, long virtualSize, String backingName) {
+    /**
+     * Format, guest-visible size and (qcow2) the backing file name and backing format as written in the header.
+     *
+     * @param foreignFormat for a file form calls raw: the name of a QEMU format whose magic it carries and that
+     *                      refers to other files (vmdk, qed), or null
+     */
+    record Header(ImageFormat format, long virtualSize, String backingName, String backingFormat, String foreignFormat) {
     }
 
     private static final int QCOW2_MAGIC = 0x514649fb; // "QFI\xfb"
     private static final long QCOW2_INCOMPAT_CORRUPT = 1L << 1;
     private static final long QCOW2_INCOMPAT_DATA_FILE = 1L << 2;
     private static final int QCOW2_MAX_BACKING_NAME = 1023;
+    private static final int QCOW2_EXT_BACKING_FORMAT = 0xe2792aca;
+    private static final int VMDK_SPARSE_MAGIC = 0x4b444d56; // "KDMV"
+    private static final byte[] VMDK_DESCRIPTOR = "# Disk DescriptorFile".getBytes(StandardCharsets.US_ASCII);
+    private static final int QED_MAGIC = 0x51454400; // "QED\0"
     private static final byte[] VHDX_SIGNATURE = "vhdxfile".getBytes(StandardCharsets.US_ASCII);
     private static final long VHDX_REGION_TABLE = 192 * 1024;
     private static final byte[] VHDX_METADATA_REGION = guid("8B7CA206-4790-4B9A-B8FE-575F050F886E");
@@ -38,7 +47,7 @@ final class ImageHeaders {
         ByteBuffer head = readAt(ch, 0, (int) Math.min(fileSize, 512), ByteOrder.BIG_ENDIAN);
         if (head.limit() >= 4 && head.getInt(0) == QCOW2_MAGIC) return qcow2(field, ch, head, fileSize, shown);
         if (head.limit() >= 8 && Arrays.equals(bytes(head, 0, 8), VHDX_SIGNATURE)) return vhdx(field, ch, shown);
-        return new Header(ImageFormat.RAW, fileSize, null);
+        return new Header(ImageFormat.RAW, fileSize, null, null, foreignFormat(head));
     }
 
     private static Header qcow2(String field, FileChannel ch, ByteBuffer h, long fileSize, String shown) throws IOException {
@@ -76,7 +85,38 @@ final class ImageHeaders {
             if (name.limit() != backingSize) throw bad(field, shown, "qcow2 backing file name is truncated");
             backing = StandardCharsets.UTF_8.newDecoder().decode(name).toString();
         }
-        return new Header(ImageFormat.QCOW2, size, backing);
+        int extensionsAt = version == 2 ? 72 : h.getInt(100);
+        String backingFormat = backing == null ? null : backingFormat(ch, extensionsAt, h.getInt(20), fileSize);
+        return new Header(ImageFormat.QCOW2, size, backing, backingFormat, null);
+    }
+
+    /** The backing format header extension, if present (extensions follow the header, within the first cluster). */
+    private static String backingFormat(FileChannel ch, int offset, int clusterBits, long fileSize) throws IOException {
+        if (offset < 72 || clusterBits < 9 || clusterBits > 21) return null;
+        long end = Math.min(1L << clusterBits, fileSize);
+        long at = offset;
+        for (int i = 0; i < 64 && at + 8 <= end; i++) {
+            ByteBuffer ext = readAt(ch, at, 8, ByteOrder.BIG_ENDIAN);
+            if (ext.limit() < 8) return null;
+            int type = ext.getInt(0);
+            long length = Integer.toUnsignedLong(ext.getInt(4));
+            if (type == 0 || at + 8 + length > end) return null;
+            if (type == QCOW2_EXT_BACKING_FORMAT) {
+                ByteBuffer name = readAt(ch, at + 8, (int) length, ByteOrder.BIG_ENDIAN);
+                return StandardCharsets.US_ASCII.decode(name).toString();
+            }
+            at += 8 + ((length + 7) & ~7L);
+        }
+        return null;
+    }
+
+    private static String foreignFormat(ByteBuffer head) {
+        if (head.limit() >= 4 && head.getInt(0) == VMDK_SPARSE_MAGIC) return "vmdk";
+        if (head.limit() >= 4 && head.getInt(0) == QED_MAGIC) return "qed";
+        if (head.limit() >= VMDK_DESCRIPTOR.length && Arrays.equals(bytes(head, 0, VMDK_DESCRIPTOR.length), VMDK_DESCRIPTOR)) {
+            return "vmdk";
+        }
+        return null;
     }
 
     private static Header vhdx(String field, FileChannel ch, String shown) throws IOException {
@@ -116,7 +156,7 @@ final class ImageHeaders {
             throw ApiProblem.invalid(field, shown + " is a differencing VHDX (it has a parent); only standalone VHDX images"
                     + " are supported", "merge it with qemu-img convert");
         }
-        return new Header(ImageFormat.VHDX, virtualSize, null);
+        return new Header(ImageFormat.VHDX, virtualSize, null, null, null);
     }
 
     private static ApiProblem bad(String field, String shown, String why) {

@@ -58,6 +58,7 @@ final class PathConfinement {
         pushFront(todo, start);
         Path current = Path.of("/");
         boolean missing = false;
+        Path lastExisting = current;
         int links = 0;
         while (!todo.isEmpty()) {
             String name = todo.pollFirst();
@@ -80,6 +81,7 @@ final class PathConfinement {
             FileKind kind = kindOf(field, requested, next);
             if (kind == FileKind.MISSING) {
                 missing = true;
+                lastExisting = current;
                 current = next;
                 continue;
             }
@@ -93,14 +95,14 @@ final class PathConfinement {
                 pushFront(todo, target);
                 continue;
             }
-            if (!todo.isEmpty() && kind != FileKind.DIRECTORY && hasMoreNames(todo)) {
+            if (!todo.isEmpty() && kind != FileKind.DIRECTORY) { // even "file/." is ENOTDIR for the kernel
                 throw ApiProblem.invalid(field, "'" + PciAddress.printable(requested) + "' continues below " + next
                         + ", which is " + kind.description() + ", not a directory");
             }
             current = next;
         }
         FileKind finalKind = missing ? FileKind.MISSING : kindOf(field, requested, current);
-        if (finalKind != FileKind.MISSING) refusePseudoMount(field, requested, current);
+        refusePseudoMount(field, requested, missing ? lastExisting : current);
         return new Resolved(current, finalKind);
     }
 
@@ -145,11 +147,6 @@ final class PathConfinement {
             throw ApiProblem.policyDenied(field, "'" + PciAddress.printable(requested) + "' lies on a " + type
                     + " file system, a kernel pseudo-filesystem that is never allowed", null);
         }
-    }
-
-    private static boolean hasMoreNames(Deque<String> todo) {
-        for (String s : todo) if (!s.isEmpty() && !s.equals(".")) return true;
-        return false;
     }
 
     private static FileKind kindOf(String field, String requested, Path p) {

@@ -98,7 +98,7 @@ public final class VirtiofsdSupervisor {
      * Starts a virtiofsd for {@code source} and waits until its socket exists.
      *
      * @param name   unique per share on this host, {@code [A-Za-z0-9][A-Za-z0-9_.-]{0,63}} (e.g. instance id and
-     *               fs id joined by '-'); names the socket, pid file and log
+     *               fs id joined by '-'); names the socket (see {@link #socketOf}), pid file and log
      * @param source canonical directory that passed {@link HostPolicy#shareDirectory}
      * @throws ApiProblem {@code invalid_input} on "source" for a source the daemon cannot take, {@code conflict} when
      *                    a daemon of that name still runs, {@code internal}/{@code timeout} naming "source" with the
@@ -157,7 +157,7 @@ public final class VirtiofsdSupervisor {
         }
         try {
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-            writePidFile(pidFile, handle.pid());
+            writePidFile(pidFile, handle.pid(), name);
         } catch (IOException e) {
             kill(process);
             throw new ApiProblem(ErrorCode.INTERNAL, "cannot record virtiofsd " + handle.pid() + " for " + source + ": "
@@ -194,10 +194,11 @@ public final class VirtiofsdSupervisor {
                     + String.join(" ", argv) + ")");
         }
         String fileName = socket.getFileName().toString();
-        String name = fileName.endsWith(".sock") ? fileName.substring(0, fileName.length() - 5) : fileName;
+        String stem = fileName.endsWith(".sock") ? fileName.substring(0, fileName.length() - 5) : fileName;
+        Path pidFile = socket.resolveSibling(stem + ".pid");
+        String name = readPidFileName(pidFile, pid).orElse(stem);
         Path source = argv.stream().filter(a -> a.startsWith("source=")).map(a -> Path.of(a.substring(7)))
                 .findFirst().orElse(null);
-        Path pidFile = socket.resolveSibling(name + ".pid");
         return new VirtiofsdHandle(name, pid, socket, pidFile, source, policy.logDir().resolve("virtiofsd-" + name + ".log"));
     }
 
@@ -208,6 +209,32 @@ public final class VirtiofsdSupervisor {
         long pid = readPidFile(pidFile).orElseThrow(() -> ApiProblem.notFound("no virtiofsd named " + name
                 + " is recorded (" + pidFile + ")"));
         return adopt(pid, socketOf(name));
+    }
+
+    /**
+     * After a service restart: every daemon with a pid file in {@link HostPolicy#managedSocketDir()} that still runs,
+     * adopted. The socket and pid file of a daemon that is gone are removed (nothing can use them any more); the
+     * caller compares the result with its registry to restart or release shares.
+     */
+    public List<VirtiofsdHandle> adoptAll() {
+        List<VirtiofsdHandle> running = new ArrayList<>();
+        if (!Files.isDirectory(policy.managedSocketDir())) return running;
+        try (var files = Files.list(policy.managedSocketDir())) {
+            for (Path pidFile : files.filter(f -> f.getFileName().toString().endsWith(".pid")).sorted().toList()) {
+                String fileName = pidFile.getFileName().toString();
+                Path socket = pidFile.resolveSibling(fileName.substring(0, fileName.length() - 4) + ".sock");
+                Optional<Long> pid = readPidFile(pidFile);
+                try {
+                    running.add(adopt(pid.orElseThrow(() -> ApiProblem.notFound("unreadable pid file " + pidFile)), socket));
+                } catch (ApiProblem gone) {
+                    deleteQuietly(socket);
+                    deleteQuietly(pidFile);
+                }
+            }
+        } catch (IOException e) {
+            throw new ApiProblem(ErrorCode.INTERNAL, "cannot list " + policy.managedSocketDir() + ": " + e.getMessage());
+        }
+        return running;
     }
 
     /** True while the daemon runs (a zombie, or a pid reused by another program, counts as gone). */
@@ -225,9 +252,32 @@ public final class VirtiofsdSupervisor {
         return done;
     }
 
-    /** The socket path a daemon named {@code name} gets. */
+    /**
+     * The socket path a daemon named {@code name} gets: {@code <name>.sock}, or — when that would not fit the 107 bytes
+     * of a Unix socket path — the name cut short and followed by 12 hex digits of its SHA-256.
+     */
     public Path socketOf(String name) {
-        return policy.managedSocketDir().resolve(name + ".sock");
+        return policy.managedSocketDir().resolve(stemOf(name) + ".sock");
+    }
+
+    private String stemOf(String name) {
+        int budget = HostPolicy.MAX_SOCKET_PATH_BYTES - ".sock".length()
+                - (policy.managedSocketDir().toString() + "/").getBytes(StandardCharsets.UTF_8).length;
+        if (name.length() <= budget) return name;
+        String digest;
+        try {
+            digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(name.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present", e);
+        }
+        int keep = budget - digest.length() - 1;
+        if (keep < 1) {
+            throw new ApiProblem(ErrorCode.INTERNAL, "the data directory " + policy.dataDir() + " is too long to hold "
+                    + "virtiofsd sockets (Unix socket paths are limited to " + HostPolicy.MAX_SOCKET_PATH_BYTES + " bytes)",
+                    "source", "use a shorter data directory", null, null);
+        }
+        return name.substring(0, keep) + "-" + digest;
     }
 
     /** The last lines of a daemon's log (for error messages and the API). */
@@ -332,9 +382,9 @@ public final class VirtiofsdSupervisor {
         }
     }
 
-    private static void writePidFile(Path pidFile, long pid) throws IOException {
+    private static void writePidFile(Path pidFile, long pid, String name) throws IOException {
         Path tmp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
-        Files.writeString(tmp, pid + "\n", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        Files.writeString(tmp, pid + "\n" + name + "\n", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE);
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
         try {
@@ -344,12 +394,25 @@ public final class VirtiofsdSupervisor {
         }
     }
 
+    /** The pid recorded in a pid file (first line: pid; second: the daemon's name). */
     private static Optional<Long> readPidFile(Path pidFile) {
         try {
-            return Optional.of(Long.parseLong(Files.readString(pidFile).strip()));
-        } catch (IOException | NumberFormatException e) {
+            return Optional.of(Long.parseLong(Files.readAllLines(pidFile).getFirst().strip()));
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    private static Optional<String> readPidFileName(Path pidFile, long pid) {
+        try {
+            List<String> lines = Files.readAllLines(pidFile);
+            if (lines.size() >= 2 && lines.getFirst().strip().equals(Long.toString(pid)) && NAME.matcher(lines.get(1)).matches()) {
+                return Optional.of(lines.get(1));
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall back to the socket's name
+        }
+        return Optional.empty();
     }
 
     /** argv of a live, non-zombie process; empty when there is none (zombies have an empty cmdline). */
@@ -397,7 +460,7 @@ public final class VirtiofsdSupervisor {
     }
 
     private Path pidFileOf(String name) {
-        return policy.managedSocketDir().resolve(name + ".pid");
+        return policy.managedSocketDir().resolve(stemOf(name) + ".pid");
     }
 
     private static void requireName(String name) {

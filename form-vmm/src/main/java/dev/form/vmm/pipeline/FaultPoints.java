@@ -16,6 +16,8 @@ public final class FaultPoints {
 
     public static final String ADD_AFTER_INTENT = "add-after-intent";
     public static final String ADD_AFTER_HYPERVISOR = "add-after-hypervisor";
+    /** In a batch: after one element is attached, before the next is asked for. */
+    public static final String ADD_BETWEEN_ELEMENTS = "add-between-elements";
     public static final String ADD_AFTER_RESULT = "add-after-result";
     public static final String REMOVE_AFTER_INTENT = "remove-after-intent";
     public static final String REMOVE_AFTER_HYPERVISOR = "remove-after-hypervisor";

@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * under the nonce — in the same transaction as the route's effect when the route commits one.
  *
  * <p>Outcomes are recorded for every answer except 401 (the request was not shown to be genuine),
- * 500 and 503 (the service's own failure, with no effect: a retry may succeed).
+ * 500, 503 and 504 (the service's own failure or an answer the hypervisor did not give: nothing is
+ * settled, and reconciliation records the outcome of an open intent later).
  */
 public final class RequestDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
@@ -151,7 +152,7 @@ public final class RequestDispatcher {
     }
 
     private static boolean recordable(int status) {
-        return status != 401 && status != 500 && status != 503;
+        return status != 401 && status != 500 && status != 503 && status != 504;
     }
 
     private VerifiedRequest authenticate(ApiRequest req) {

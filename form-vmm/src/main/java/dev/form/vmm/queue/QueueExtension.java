@@ -31,7 +31,8 @@ public final class QueueExtension implements VmmExtension {
     public List<Route> start(VmmContext context) {
         QueueSettings settings = QueueSettings.from(context.queueConfig());
         RequestVerifier verifier = new RequestVerifier(context.clock(), RequestVerifier.QUEUED_MAX_FUTURE_SKEW);
-        QueuedRequestExecution execution = new QueuedRequestExecution(context.registry(), context.dispatcher(), context.clock());
+        RequestCompletions completions = new RequestCompletions();
+        QueuedRequestExecution execution = new QueuedRequestExecution(context.registry(), context.dispatcher(), context.clock(), completions);
         processor = new EmbeddedQueueProcessor(context.registry(), execution, context.clock(), settings.workers());
         int open = context.registry().read(QueuedRequestStore::countOpen);
         if (open > 0) LOG.info("embedded queue: {} request(s) waiting or interrupted; processing them now", open);
@@ -43,7 +44,7 @@ public final class QueueExtension implements VmmExtension {
             LOG.info("Kafka queue: consuming {} on {} as group {}", settings.kafka().requestTopic(), settings.kafka().bootstrapServers(),
                     settings.consumer().groupId());
         }
-        return new QueueRoutes(context.registry(), context.clock(), verifier, processor).routes();
+        return new QueueRoutes(context.registry(), context.clock(), verifier, processor, completions).routes();
     }
 
     /** This node's Kafka consumer (its counters), when Kafka is configured. */

@@ -40,26 +40,67 @@ final class QueueRoutes {
     private final Registry registry;
     private final RequestVerifier verifier;
     private final Clock clock;
+    private static final long MAX_WAIT_MS = 60_000;
     private final EmbeddedQueueProcessor processor;
+    private final RequestCompletions completions;
 
-    QueueRoutes(Registry registry, Clock clock, RequestVerifier verifier, EmbeddedQueueProcessor processor) {
+    QueueRoutes(Registry registry, Clock clock, RequestVerifier verifier, EmbeddedQueueProcessor processor, RequestCompletions completions) {
         this.registry = registry;
         this.verifier = verifier;
         this.clock = clock;
         this.processor = processor;
+        this.completions = completions;
     }
 
     List<Route> routes() {
         return List.of(
                 Route.signed("POST", "/v1/queue", this::accept),
-                Route.signed("GET", "/v1/requests/{id}", call -> status(call, call.path("id"))));
+                Route.signed("GET", "/v1/requests/{id}", this::status));
+    }
+
+    /** {@code ?waitMs=N} (at most 60000): answers as soon as the request finishes, or after N ms with its state then. */
+    private ApiResponse status(Call call) {
+        String id = call.path("id");
+        String wait = call.query("waitMs");
+        long waitMs = 0;
+        if (wait != null) {
+            try {
+                waitMs = Long.parseLong(wait);
+            } catch (NumberFormatException e) {
+                waitMs = -1;
+            }
+            if (waitMs < 0 || waitMs > MAX_WAIT_MS) throw ApiProblem.invalid("waitMs", "waitMs must be a whole number of milliseconds from 0 to " + MAX_WAIT_MS);
+        }
+        if (waitMs == 0) return status(call, id);
+        var done = completions.watch(id);
+        try {
+            ApiResponse now = status(call, id);
+            if (now.status() != 200 || finished(now)) return now;
+            try {
+                done.get(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // answer with the state as it is
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+            return status(call, id);
+        } finally {
+            completions.forget(id, done);
+        }
+    }
+
+    private static boolean finished(ApiResponse r) {
+        String state = RequestStatusViews.outcomeJson(r.contentType(), r.body()).path("state").asText("");
+        return state.equals(QueuedRequestRecord.DONE) || state.equals(QueuedRequestRecord.FAILED);
     }
 
     private ApiResponse accept(Call call) {
-        QueuedRequest request = call.body(QueuedRequest.class);
+        QueuedRequest request;
         byte[] body;
         try {
-            QueuedRequestCodec.validate(request);
+            request = QueuedRequestCodec.decode(call.request().body());
             body = QueuedRequestCodec.body(request);
         } catch (MalformedRequestException e) {
             throw ApiProblem.invalid(e.field() == null ? "body" : e.field(), e.getMessage());
@@ -67,7 +108,7 @@ final class QueueRoutes {
         VerifiedRequest verified;
         try {
             verified = verifier.verify(request.method(), request.target(), body, new dev.form.core.auth.SignedHeaders(
-                    request.nonce(), request.expires(), request.signature()));
+                    request.nonce(), request.expires(), request.signature(), request.address()));
         } catch (AuthenticationException e) {
             throw new ApiProblem(ErrorCode.UNAUTHENTICATED, "unauthenticated (" + e.reason().wire() + "): the queued request's signature: "
                     + e.getMessage(), null, "sign the queued request itself (method, target, body, nonce, expiry) as for a direct call", null, null);

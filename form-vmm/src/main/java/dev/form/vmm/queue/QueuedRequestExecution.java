@@ -22,23 +22,27 @@ final class QueuedRequestExecution {
     private final Registry registry;
     private final RequestDispatcher dispatcher;
     private final Clock clock;
+    private final RequestCompletions completions;
 
-    QueuedRequestExecution(Registry registry, RequestDispatcher dispatcher, Clock clock) {
+    QueuedRequestExecution(Registry registry, RequestDispatcher dispatcher, Clock clock, RequestCompletions completions) {
         this.registry = registry;
         this.dispatcher = dispatcher;
         this.clock = clock;
+        this.completions = completions;
     }
 
     /** Dispatches the request and records its outcome; returns the row as finished. */
     QueuedRequestRecord run(QueuedRequestRecord r) {
         QueueFaultPoints.reach(QueueFaultPoints.BEFORE_DISPATCH);
         ApiResponse answer = dispatcher.dispatch(new ApiRequest(r.method(), r.target(), r.body(),
-                new SignedHeaders(r.requestId(), r.expires(), r.signature()), RequestOrigin.QUEUE));
+                new SignedHeaders(r.requestId(), r.expires(), r.signature(), r.signer()), RequestOrigin.QUEUE));
         QueueFaultPoints.reach(QueueFaultPoints.BEFORE_OUTCOME);
-        return registry.write(c -> {
+        QueuedRequestRecord finished = registry.write(c -> {
             QueuedRequestStore.finish(c, r.requestId(), RequestStatusViews.stateOf(answer.status()), answer.status(),
                     answer.contentType(), answer.body(), clock.instant());
             return QueuedRequestStore.find(c, r.requestId()).orElseThrow();
         });
+        completions.finished(r.requestId());
+        return finished;
     }
 }

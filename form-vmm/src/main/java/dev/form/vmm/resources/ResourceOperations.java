@@ -262,6 +262,7 @@ public final class ResourceOperations {
         List<AttachedDevice> attached = new ArrayList<>();
         for (int i = 0; i < prepared.size(); i++) {
             Prepared p = prepared.get(i);
+            if (i > 0) FaultPoints.reach(FaultPoints.ADD_BETWEEN_ELEMENTS);
             try {
                 attached.add(attachOne(vm, p));
             } catch (HypervisorException e) {

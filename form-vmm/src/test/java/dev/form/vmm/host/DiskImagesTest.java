@@ -133,6 +133,46 @@ class DiskImagesTest {
     }
 
     @Test
+    void backingFilesMustBePlainRawOrQcow2Files() throws Exception {
+        qemuImg("create", "-q", "-f", "qcow2", "-u", "-b", "json:{\"driver\":\"file\",\"filename\":\"/etc/shadow\"}",
+                "-F", "raw", "json.qcow2", "1M");
+        Files.writeString(volumes.resolve("nbd:host"), "a file with a protocol-like name");
+        qemuImg("create", "-q", "-f", "qcow2", "-u", "-b", "nbd:host", "-F", "raw", "nbd.qcow2", "1M");
+        qemuImg("create", "-q", "-f", "vmdk", "v.vmdk", "1M");
+        qemuImg("create", "-q", "-f", "qcow2", "-b", "v.vmdk", "-F", "vmdk", "declared-vmdk.qcow2", "1M");
+        qemuImg("create", "-q", "-f", "qcow2", "-b", "v.vmdk", "-F", "vmdk", "probed-vmdk.qcow2", "1M");
+        eraseBackingFormatExtension(volumes.resolve("probed-vmdk.qcow2"));
+        qemuImg("create", "-q", "-f", "qcow2", "inner.qcow2", "1M");
+        qemuImg("create", "-q", "-f", "qcow2", "-b", "inner.qcow2", "-F", "raw", "raw-over-qcow2.qcow2", "2M");
+
+        refused(() -> inspect("json.qcow2"), "path", ErrorCode.POLICY_DENIED, "as a protocol");
+        refused(() -> inspect("nbd.qcow2"), "path", ErrorCode.POLICY_DENIED, "as a protocol");
+        refused(() -> inspect("declared-vmdk.qcow2"), "path", ErrorCode.POLICY_DENIED, "declares its backing file to be 'vmdk'");
+        refused(() -> inspect("probed-vmdk.qcow2"), "path", ErrorCode.POLICY_DENIED, "looks like a vmdk image");
+        ImageInfo rawOverQcow2 = inspect("raw-over-qcow2.qcow2");
+        assertThat(rawOverQcow2.backing().format()).as("declared raw, read as raw").isEqualTo(ImageFormat.RAW);
+        assertThat(rawOverQcow2.backing().backing()).isNull();
+        assertThat(inspect("v.vmdk").format()).as("a top image is sent with its format named: raw").isEqualTo(ImageFormat.RAW);
+    }
+
+    /** Turns the qcow2 backing-format header extension into the end marker: an image from before -F was required. */
+    private static void eraseBackingFormatExtension(Path qcow2) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(qcow2.toFile(), "rw")) {
+            byte[] head = new byte[4096];
+            f.readFully(head);
+            for (int i = 72; i + 4 <= head.length; i += 8) {
+                if ((head[i] & 0xff) == 0xe2 && (head[i + 1] & 0xff) == 0x79 && (head[i + 2] & 0xff) == 0x2a
+                        && (head[i + 3] & 0xff) == 0xca) {
+                    f.seek(i);
+                    f.writeInt(0);
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("no backing format extension in " + qcow2);
+    }
+
+    @Test
     void qcow2WithAnExternalDataFileIsRefused() throws Exception {
         qemuImg("create", "-q", "-f", "qcow2", "-o", "data_file=ext.raw", "ext.qcow2", "1M");
         refused(() -> inspect("ext.qcow2"), "path", ErrorCode.POLICY_DENIED, "external data file");

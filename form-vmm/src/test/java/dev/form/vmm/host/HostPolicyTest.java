@@ -115,6 +115,22 @@ class HostPolicyTest {
         refused(() -> policy.existingImage("path", "fd/0"), "path", ErrorCode.POLICY_DENIED, "/proc");
     }
 
+    /** A pseudo-filesystem mounted inside an allowed directory is still refused, by its file system type. */
+    @Test
+    void procMountedInsideVolumesIsRefusedByFileSystemType() throws Exception {
+        Path mountPoint = Files.createDirectories(volumes.resolve("p"));
+        Process mount = new ProcessBuilder("mount", "-t", "proc", "proc", mountPoint.toString()).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0,
+                "mounting proc needs CAP_SYS_ADMIN: " + new String(mount.getInputStream().readAllBytes()));
+        try {
+            refused(() -> policy.existingImage("path", "p/self/environ"), "path", ErrorCode.POLICY_DENIED, "lies on a proc file system");
+            refused(() -> policy.existingImage("path", "p/cmdline"), "path", ErrorCode.POLICY_DENIED, "proc");
+            refused(() -> policy.imageLocation("path", "p/new.img"), "path", ErrorCode.POLICY_DENIED, "proc");
+        } finally {
+            assertThat(new ProcessBuilder("umount", mountPoint.toString()).start().waitFor()).isZero();
+        }
+    }
+
     @Test
     void onlyRegularFilesAreImages() throws Exception {
         Process mkfifo = new ProcessBuilder("mkfifo", volumes.resolve("pipe.img").toString()).start();

@@ -68,7 +68,7 @@ class VirtiofsdSupervisorTest {
         assertThat(Files.getPosixFilePermissions(h.socket())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         assertThat(Files.getPosixFilePermissions(policy.managedSocketDir()))
                 .doesNotContain(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE);
-        assertThat(Files.readString(h.pidFile()).strip()).isEqualTo(Long.toString(h.pid()));
+        assertThat(Files.readAllLines(h.pidFile())).containsExactly(Long.toString(h.pid()), "vm1-fs1");
         assertThat(h.source()).isEqualTo(data.resolve("shares/one").toRealPath());
         List<String> argv = VirtiofsdSupervisor.cmdline(h.pid()).orElseThrow();
         assertThat(argv).containsExactly(VIRTIOFSD.toString(), "--socket-path=" + h.socket(), "-o",
@@ -78,6 +78,11 @@ class VirtiofsdSupervisorTest {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         assertThat(fields[3]).as("session id").isEqualTo(Long.toString(h.pid()));
         assertThat(supervisor.isAlive(h)).isTrue();
+        // nothing of the service's environment reaches the daemon
+        String environ = Files.readString(Path.of("/proc", Long.toString(h.pid()), "environ"));
+        assertThat(environ.split("\0")).containsExactlyInAnyOrder("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C");
+        assertThat(h.logFile()).isEqualTo(data.resolve("logs/virtiofsd-vm1-fs1.log"));
+        assertThat(Files.getPosixFilePermissions(h.logFile())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
 
         boolean killed = supervisor.stop(h);
 
@@ -103,6 +108,42 @@ class VirtiofsdSupervisorTest {
         assertThat(restarted.isAlive(byPid)).isTrue();
         restarted.stop(byPid);
         assertThat(supervisor.isAlive(h)).isFalse();
+    }
+
+    @Test
+    void adoptAllTakesOverTheLivingAndClearsTheDead() throws Exception {
+        VirtiofsdHandle alive = start("vm8-fs1", "one");
+        VirtiofsdHandle dead = start("vm8-fs2", "one");
+        ProcessHandle.of(dead.pid()).orElseThrow().destroyForcibly();
+        supervisor.onExit(dead).get(5, TimeUnit.SECONDS);
+
+        List<VirtiofsdHandle> adopted = new VirtiofsdSupervisor(policy, VirtiofsdSupervisor.Settings.defaults()).adoptAll();
+
+        assertThat(adopted).containsExactly(alive);
+        assertThat(dead.socket()).doesNotExist();
+        assertThat(dead.pidFile()).doesNotExist();
+        assertThat(alive.socket()).exists();
+    }
+
+    @Test
+    void longNamesInLongDataDirectoriesGetShortenedSocketsThatStillFit() throws IOException {
+        Path deep = Files.createDirectories(data.resolve("a-longer-data-dir"));
+        HostPolicy deepPolicy = HostPolicy.defaults(deep);
+        Files.createDirectories(deep.resolve("shares/one"));
+        VirtiofsdSupervisor deepSupervisor = new VirtiofsdSupervisor(deepPolicy, VirtiofsdSupervisor.Settings.defaults());
+        String name = "i_0123456789abcdef0123-a-long-share-id-of-31-chars";
+
+        VirtiofsdHandle h = deepSupervisor.start(name, "one");
+        started.add(h.pid());
+
+        assertThat(h.socket().toString().length()).isLessThanOrEqualTo(HostPolicy.MAX_SOCKET_PATH_BYTES);
+        assertThat(h.socket().getFileName().toString()).startsWith("i_0123").endsWith(".sock").isNotEqualTo(name + ".sock");
+        assertThat(h.socket()).isEqualTo(deepSupervisor.socketOf(name));
+        VirtiofsdSupervisor restarted = new VirtiofsdSupervisor(deepPolicy, VirtiofsdSupervisor.Settings.defaults());
+        assertThat(restarted.adopt(name)).isEqualTo(h);
+        assertThat(restarted.adoptAll()).containsExactly(h);
+        restarted.stop(h);
+        assertThat(h.socket()).doesNotExist();
     }
 
     @Test

@@ -123,14 +123,14 @@ class EmbeddedQueueTest {
     void aBadSignatureIsRefusedAtOnceAndNothingIsStored() {
         QueuedRequest q = addDisk(admin.key(), "web-1", "forged");
         String otherBody = Base64.getEncoder().encodeToString("{\"diskId\":\"evil\",\"path\":\"/etc/shadow\"}".getBytes(StandardCharsets.UTF_8));
-        QueuedRequest tampered = new QueuedRequest(q.instance(), q.method(), q.target(), otherBody, q.nonce(), q.expires(), q.signature());
+        QueuedRequest tampered = new QueuedRequest(q.instance(), q.method(), q.target(), otherBody, q.nonce(), q.expires(), q.signature(), q.address());
         SignedClient.Reply r = admin.post("/v1/queue", tampered);
         assertThat(r.status()).as(r.toString()).isEqualTo(401);
         assertThat(r.code()).isEqualTo("unauthenticated");
         OpenApiContract.check(r);
         assertThat(admin.get("/v1/requests/" + q.nonce()).status()).isEqualTo(404);
 
-        QueuedRequest garbage = new QueuedRequest(q.instance(), q.method(), q.target(), q.bodyBase64(), q.nonce(), q.expires(), "0x1234");
+        QueuedRequest garbage = new QueuedRequest(q.instance(), q.method(), q.target(), q.bodyBase64(), q.nonce(), q.expires(), "0x1234", q.address());
         assertThat(admin.post("/v1/queue", garbage).status()).isEqualTo(401);
         // The genuine request with that id is still welcome afterwards.
         assertThat(admin.post("/v1/queue", q).status()).isEqualTo(202);
@@ -140,7 +140,7 @@ class EmbeddedQueueTest {
     @Test
     void malformedQueuedRequestsAreRefusedNamingTheField() {
         QueuedRequest q = addDisk(admin.key(), "web-1", "malformed");
-        SignedClient.Reply r = admin.post("/v1/queue", new QueuedRequest(q.instance(), "GET", q.target(), q.bodyBase64(), q.nonce(), q.expires(), q.signature()));
+        SignedClient.Reply r = admin.post("/v1/queue", new QueuedRequest(q.instance(), "GET", q.target(), q.bodyBase64(), q.nonce(), q.expires(), q.signature(), q.address()));
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("field").asText()).isEqualTo("method");
         SignedClient.Reply unknownField = admin.post("/v1/queue", "{\"instance\":\"web-1\",\"bogus\":1}");
@@ -186,7 +186,7 @@ class EmbeddedQueueTest {
         var headers = RequestSigner.sign(admin.key(), "POST", "/v1/instances/web-1/disks", body, RequestSigner.newNonce(),
                 System.currentTimeMillis() / 1000 - 5);
         QueuedRequest q = new QueuedRequest("web-1", "POST", "/v1/instances/web-1/disks", Base64.getEncoder().encodeToString(body),
-                headers.nonce(), headers.expires(), headers.signature());
+                headers.nonce(), headers.expires(), headers.signature(), headers.address());
         SignedClient.Reply r = admin.post("/v1/queue", q);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.json().get("message").asText()).contains(AuthenticationException.Reason.EXPIRED.wire());

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Start-up of the form CLI, measured with hyperfine against a real service backed by the Cloud Hypervisor
+# simulator, beside a JDK hello world started with the same JVM options in the same run:
+#   1. `form --help` and a signed `form manage add disk` round trip (key from FORM_PRIVATE_KEY) through bin/form,
+#      the same two run as plain java (no launcher script), and hello world;
+#   2. the JVM options bin/form uses, one at a time, on `form --help` (why they are there);
+#   3. separately, unlocking a standard scrypt keystore (its KDF costs by design).
+# Usage: form-cli/src/build/startup-benchmark.sh [RUNS]   (needs hyperfine: apt-get install -y hyperfine)
+set -euo pipefail
+runs=${1:-30}
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+build_dir=${FORM_BUILD_DIR:-target}
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+java="$JAVA_HOME/bin/java"
+command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install -y hyperfine" >&2; exit 1; }
+form="$root/bin/form"
+out="$root/form-cli/$build_dir"
+work=$(mktemp -d)
+serve_pid=
+cleanup() {
+  if [ -n "$serve_pid" ]; then
+    # The service leaves VMs running when it stops: delete the simulated one first.
+    "$form" manage delete -n web --purge >/dev/null 2>&1 || true
+    kill "$serve_pid" 2>/dev/null || true
+    wait "$serve_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$form" --version >/dev/null   # builds the CLI (and its AOT cache) if needed
+testkit_jar="$root/form-testkit/$build_dir/form-testkit-0.1.0-SNAPSHOT.jar"
+if [ ! -f "$testkit_jar" ]; then
+  (cd "$root" && mvn -q -B -Dform.buildDir="$build_dir" -Dmaven.test.skip=true -pl form-testkit -am package)
+fi
+cat >"$work/cloud-hypervisor" <<EOS
+#!/bin/sh
+exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -cp "$testkit_jar:$(cat "$out/classpath.txt")" dev.form.testkit.chsim.CloudHypervisorSimulatorMain "\$@"
+EOS
+chmod +x "$work/cloud-hypervisor"
+
+# A public test key (the development mnemonic's first account): the admin of this throw-away service.
+export FORM_PRIVATE_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+admin=0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
+"$form" vmm serve --data-dir "$work/vmm" --listen 127.0.0.1:0 --admin "$admin" --hypervisor cloud-hypervisor \
+  --cloud-hypervisor-bin "$work/cloud-hypervisor" >"$work/serve.out" 2>"$work/serve.err" &
+serve_pid=$!
+for _ in $(seq 600); do grep -q "listening on port" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$work/serve.out")
+[ -n "$port" ] || { echo "the service did not start:" >&2; cat "$work/serve.err" >&2; exit 1; }
+export FORM_HOST="http://127.0.0.1:$port"
+echo "not a kernel: the simulator does not boot it" >"$work/vmm/volumes/vmlinuz"
+"$form" manage create --name web --kernel "$work/vmm/volumes/vmlinuz" --memory 256M --autostart >/dev/null
+
+mkdir -p "$work/hello"
+printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' >"$work/hello/Hello.java"
+"$JAVA_HOME/bin/javac" -d "$work/hello" "$work/hello/Hello.java"
+
+opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8"
+cp="$out/form-cli-0.1.0-SNAPSHOT.jar:$(cat "$out/classpath.txt")"
+aot=""
+[ -f "$out/form.aot" ] && aot="-XX:AOTCache=$out/form.aot -Xlog:aot=off -Xlog:cds=off"
+add="manage add disk -n web --path bench.raw --size 1M --disk-id bench"
+unadd="sh -c '$form manage remove -n web bench --wait >/dev/null 2>&1 || true'"
+
+echo "== 1. hello world vs form (same JVM options; $runs runs each; service on port $port)"
+hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/startup.md" \
+  -n "java Hello (same options)" --prepare true "$java $opts -cp $work/hello Hello" \
+  -n "bin/form --help" --prepare true "$form --help" \
+  -n "bin/form $add" --prepare "$unadd" "$form $add" \
+  -n "java (no launcher) --help" --prepare true "$java $opts $aot -cp $cp dev.form.cli.Main --help" \
+  -n "java (no launcher) $add" --prepare "$unadd" "$java $opts $aot -cp $cp dev.form.cli.Main $add"
+cat "$work/startup.md"
+
+echo "== 2. which JVM options help: form --help"
+hyperfine -N --warmup 2 --runs "$runs" --export-markdown "$work/options.md" \
+  -n "no options" "$java -cp $cp dev.form.cli.Main --help" \
+  -n "C1 only" "$java -XX:TieredStopAtLevel=1 -cp $cp dev.form.cli.Main --help" \
+  -n "C1 + SerialGC" "$java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp $cp dev.form.cli.Main --help" \
+  -n "C1 + SerialGC + AOT cache" "$java $opts $aot -cp $cp dev.form.cli.Main --help"
+cat "$work/options.md"
+
+echo "== 3. unlocking a standard scrypt keystore (n=262144, r=8, p=1), separately"
+printf 'benchmark\n' >"$work/pw"
+FORM_KEYSTORE_PASSWORD=benchmark "$form" wallet import --out "$work/key.json" >/dev/null
+hyperfine -N --warmup 1 --runs 5 \
+  -n "form wallet address --keyfile (standard scrypt)" "$form wallet address --keyfile $work/key.json --password-file $work/pw" \
+  -n "form wallet address (FORM_PRIVATE_KEY)" "$form wallet address"

@@ -1,0 +1,70 @@
+package dev.form.vmm.config;
+
+import dev.form.hypervisor.HypervisorKind;
+import dev.form.vmm.VmmServer;
+import dev.form.vmm.testing.ServiceHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the service refuses at start-up, and the data directory it leaves behind. */
+class ServerStartupTest {
+    @TempDir
+    Path dir;
+
+    private VmmServer.Options options() throws Exception {
+        Path bin = ServiceHarness.simulatorLauncher(dir.resolve("bin"));
+        return VmmServer.Options.defaults(dir.resolve("data")).withListen("127.0.0.1", 0)
+                .withHypervisor(HypervisorKind.CLOUD_HYPERVISOR, bin, null);
+    }
+
+    @Test
+    void plainHttpBeyondLoopbackIsRefusedUnlessExplicitlyAccepted() throws Exception {
+        VmmServer.Options open = options().withListen("0.0.0.0", 0);
+        try (VmmServer s = new VmmServer(open)) {
+            assertThatThrownBy(s::start).isInstanceOf(ConfigException.class).hasMessageContaining("TLS").hasMessageContaining("--insecure-listen");
+        }
+        try (VmmServer s = new VmmServer(open.withInsecureListen(true))) {
+            s.start();
+            assertThat(s.port()).isPositive();
+        }
+    }
+
+    @Test
+    void theDataDirectoryAndRegistryArePrivate() throws Exception {
+        try (VmmServer s = new VmmServer(options())) {
+            s.start();
+            Path data = dir.resolve("data");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+            for (String sub : VmmServer.DATA_SUBDIRS) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(sub)))).as(sub).isEqualTo("rwx------");
+            }
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(VmmServer.REGISTRY_FILE)))).isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void aConfigFileWithAMisspeltFieldNamesIt() throws Exception {
+        Path config = dir.resolve("vmm.json");
+        Files.writeString(config, "{\"admins\": [], \"hostPolicy\": {\"imageDir\": [\"/srv\"]}}");
+        try (VmmServer s = new VmmServer(options().withConfigFile(config))) {
+            assertThatThrownBy(s::start).isInstanceOf(ConfigException.class).hasMessageContaining("imageDir");
+        }
+    }
+
+    @Test
+    void listenAddressesAreParsed() {
+        assertThat(VmmServer.Options.parseListen("127.0.0.1:3002")).containsExactly("127.0.0.1", "3002");
+        assertThat(VmmServer.Options.parseListen("[::1]:80")).containsExactly("::1", "80");
+        assertThatThrownBy(() -> VmmServer.Options.parseListen("localhost")).isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> VmmServer.Options.parseListen("h:99999")).isInstanceOf(ConfigException.class);
+        assertThat(List.of(VmmServer.DEFAULT_PORT)).containsExactly(3002);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.form.vmm.queue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.form.core.api.QueuedRequest;
+import dev.form.core.keys.Credentials;
+import dev.form.hypervisor.RunningVm;
+import dev.form.hypervisor.cloudhypervisor.CloudHypervisor;
+import dev.form.vmm.VmmServer;
+import dev.form.vmm.pipeline.FaultPoints;
+import dev.form.vmm.registry.InstanceRecord;
+import dev.form.vmm.registry.InstanceStore;
+import dev.form.vmm.registry.NonceStore;
+import dev.form.vmm.registry.Registry;
+import dev.form.vmm.testing.ServiceHarness;
+import dev.form.vmm.testing.SignedClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * kill -9 of the service at each step of a queued request — accepted, started, intent recorded,
+ * hypervisor called, result recorded, dispatcher answered — and a plain SIGKILL while requests are in
+ * flight; after the restart every accepted request has exactly one recorded outcome and at most one
+ * effect, checked in the registry and in the (simulated) hypervisor itself.
+ */
+class QueueCrashTest {
+    @TempDir
+    Path tmp;
+
+    private static final List<String> STEPS = List.of(
+            QueueFaultPoints.AFTER_ACCEPT,
+            QueueFaultPoints.BEFORE_DISPATCH,
+            FaultPoints.ADD_AFTER_INTENT,
+            FaultPoints.ADD_AFTER_HYPERVISOR,
+            FaultPoints.ADD_AFTER_RESULT,
+            QueueFaultPoints.BEFORE_OUTCOME);
+
+    @Test
+    void everyAcceptedRequestEndsWithExactlyOneOutcomeAndAtMostOneEffect() throws Exception {
+        Path dataDir = tmp.resolve("data");
+        Path chBin = ServiceHarness.simulatorLauncher(tmp.resolve("bin"));
+        Path log = tmp.resolve("service.log");
+        Credentials admin = Credentials.generate(new SecureRandom());
+        ServiceHarness kernelSource = new ServiceHarness(tmp, Duration.ofSeconds(5));
+        String kernel;
+        String instanceId;
+        try (ServiceProcess s = ServiceProcess.start(dataDir, chBin, admin.address(), null, log)) {
+            SignedClient client = new SignedClient(s.baseUrl(), admin);
+            kernel = kernelSource.kernel();
+            var create = new dev.form.core.api.CreateInstanceRequest("crash-1", kernel, null, "console=ttyS0", null, 1, 4, 256L << 20, 1024L << 20, null, null);
+            SignedClient.Reply created = client.post("/v1/instances", create);
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            instanceId = created.json().get("id").asText();
+            s.kill();
+        }
+
+        Map<String, QueuedRequest> accepted = new LinkedHashMap<>();
+        for (String step : STEPS) {
+            try (ServiceProcess s = ServiceProcess.start(dataDir, chBin, admin.address(), step, log)) {
+                SignedClient client = new SignedClient(s.baseUrl(), admin);
+                QueuedRequest q = EmbeddedQueueTest.addDisk(admin, instanceId, "disk-" + STEPS.indexOf(step));
+                try {
+                    SignedClient.Reply r = client.post("/v1/queue", q);
+                    assertThat(r.status()).as(step + ": " + r).isEqualTo(202);
+                } catch (AssertionError connectionLost) {
+                    assertThat(step).as("only a halt before the answer loses it: " + connectionLost.getMessage()).isEqualTo(QueueFaultPoints.AFTER_ACCEPT);
+                }
+                accepted.put(step, q);
+                assertThat(s.awaitExit(Duration.ofSeconds(30))).as("halted at " + step + "; log:\n" + s.log()).isEqualTo(FaultPoints.HALT_STATUS);
+            }
+            // Restarted without faults, the service finishes what it had accepted (checked in full below).
+            try (ServiceProcess s = ServiceProcess.start(dataDir, chBin, admin.address(), null, log)) {
+                JsonNode outcome = EmbeddedQueueTest.awaitFinished(new SignedClient(s.baseUrl(), admin), accepted.get(step).nonce());
+                assertThat(outcome.get("state").asText()).as("after a crash at %s: %s; log:\n%s", step, outcome, s.log()).isEqualTo("done");
+                s.kill();
+            }
+        }
+
+        // A plain SIGKILL with several requests in flight.
+        List<QueuedRequest> inFlight = new ArrayList<>();
+        try (ServiceProcess s = ServiceProcess.start(dataDir, chBin, admin.address(), null, log)) {
+            SignedClient client = new SignedClient(s.baseUrl(), admin);
+            for (int i = 0; i < 6; i++) {
+                QueuedRequest q = EmbeddedQueueTest.addDisk(admin, instanceId, "burst-" + i);
+                assertThat(client.post("/v1/queue", q).status()).isEqualTo(202);
+                inFlight.add(q);
+            }
+            s.kill();
+        }
+
+        Map<String, Integer> expectedDisks = new LinkedHashMap<>();
+        try (ServiceProcess s = ServiceProcess.start(dataDir, chBin, admin.address(), null, log)) {
+            SignedClient client = new SignedClient(s.baseUrl(), admin);
+            List<QueuedRequest> all = new ArrayList<>(accepted.values());
+            all.addAll(inFlight);
+            for (QueuedRequest q : all) {
+                JsonNode outcome = EmbeddedQueueTest.awaitFinished(client, q.nonce());
+                assertThat(outcome.get("state").asText()).as("outcome of %s: %s; log:\n%s", q.target(), outcome, s.log()).isEqualTo("done");
+                assertThat(outcome.get("status").asInt()).isEqualTo(201);
+                String diskId = new String(java.util.Base64.getDecoder().decode(q.bodyBase64())).replaceAll(".*\"diskId\":\"([^\"]+)\".*", "$1");
+                assertThat(outcome.get("outcome").get("id").asText()).isEqualTo(diskId);
+                expectedDisks.put(diskId, 1);
+            }
+            s.kill();
+        }
+
+        try (Registry registry = Registry.open(dataDir.resolve(VmmServer.REGISTRY_FILE), QueueMigrations.all())) {
+            for (QueuedRequest q : accepted.values()) assertOneOutcome(registry, q);
+            for (QueuedRequest q : inFlight) assertOneOutcome(registry, q);
+            InstanceRecord instance = registry.read(c -> InstanceStore.byId(c, instanceId)).orElseThrow();
+            Map<String, Integer> recorded = new LinkedHashMap<>();
+            registry.read(c -> {
+                try (var st = c.prepareStatement("SELECT id FROM resources WHERE instance_id = ? AND state <> 'removed'")) {
+                    st.setString(1, instanceId);
+                    var rs = st.executeQuery();
+                    while (rs.next()) recorded.merge(rs.getString(1), 1, Integer::sum);
+                }
+                return null;
+            });
+            assertThat(recorded).as("registry: each disk recorded once").containsAllEntriesOf(expectedDisks);
+            try (RunningVm vm = new CloudHypervisor(chBin).reattach(instance.endpoint())) {
+                Map<String, String> devices = vm.snapshot().devices();
+                for (String disk : expectedDisks.keySet()) {
+                    assertThat(devices).as("hypervisor holds %s exactly once", disk).containsKey(disk);
+                }
+                assertThat(devices.keySet().stream().filter(k -> k.startsWith("disk-") || k.startsWith("burst-")).count())
+                        .as("no extra attachments: %s", devices).isEqualTo(expectedDisks.size());
+            } finally {
+                ProcessHandle.of(instance.endpoint().pid()).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        } catch (RuntimeException e) {
+            fail("checking the registry failed", e);
+        }
+    }
+
+    private static void assertOneOutcome(Registry registry, QueuedRequest q) {
+        registry.read(c -> {
+            try (var st = c.prepareStatement("SELECT COUNT(*), MIN(state), MIN(status) FROM queued_requests WHERE request_id = ?")) {
+                st.setString(1, q.nonce());
+                var rs = st.executeQuery();
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+                assertThat(rs.getString(2)).isEqualTo("done");
+                assertThat(rs.getInt(3)).isEqualTo(201);
+            }
+            assertThat(NonceStore.find(c, q.nonce())).as("the dispatcher's record of %s", q.nonce()).isPresent()
+                    .get().extracting(NonceStore.SeenNonce::status).isEqualTo(201);
+            return null;
+        });
+    }
+}
