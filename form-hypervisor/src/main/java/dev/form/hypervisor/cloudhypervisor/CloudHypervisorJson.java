@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -33,6 +35,9 @@ public final class CloudHypervisorJson {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
     }
 
+    private static final java.util.concurrent.ConcurrentMap<Class<?>, ObjectReader> READERS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentMap<Class<?>, ObjectWriter> WRITERS = new java.util.concurrent.ConcurrentHashMap<>();
+
     public static ObjectMapper mapper() {
         return MAPPER;
     }
@@ -40,7 +45,8 @@ public final class CloudHypervisorJson {
     /** The exact request body bytes for a wire model. */
     public static byte[] write(Object value) {
         try {
-            return MAPPER.writeValueAsBytes(value);
+            // Cached per type: every hot-add pays for serialization, not for the writer's lookup.
+            return WRITERS.computeIfAbsent(value.getClass(), MAPPER::writerFor).writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
@@ -60,6 +66,6 @@ public final class CloudHypervisorJson {
      * @throws IOException (a Jackson exception) when the bytes are not valid JSON of that shape
      */
     public static <T> T read(byte[] body, Class<T> type) throws IOException {
-        return MAPPER.readValue(body, type);
+        return READERS.computeIfAbsent(type, MAPPER::readerFor).readValue(body);
     }
 }

@@ -318,6 +318,10 @@ public final class QemuVm implements RunningVm {
                 call("device_add", args);
             }
         } else if (target < present.size()) {
+            if (!call("query-kvm", null).path("enabled").asBoolean(false))
+                throw new HypervisorException(Kind.REFUSED, "cannot go down to " + target + " vCPUs: this VM runs under TCG,"
+                        + " where QEMU's vCPU unplug is unsafe (QEMU 7.2 corrupted its heap and died after one, in form's tests);"
+                        + " vCPUs can only be removed from KVM VMs, or by relaunching with fewer");
             List<JsonNode> removable = new ArrayList<>(present.stream()
                     .filter(s -> s.path("qom-path").asText().startsWith("/machine/peripheral/")).toList());
             int remove = present.size() - target;

@@ -9,9 +9,9 @@ import java.util.Optional;
  * {@code FORM-GUEST disk-added name=vda serial=S1 size=1048576 ro=0 head=00ff...}.
  * A word without '=' continues the previous value, so free text (a file's content) stays whole.
  *
- * <p>Events: ready, resources (cpus-online, mem-total-kb), disk-added (name, serial, size, ro, head),
- * disk-write (name, serial, result=allowed|refused), disk-removed (name, serial), fs-mounted (tag,
- * device), fs-read (tag, hello), fs-wrote (tag, file), fs-removed (tag, device), fs-unmounted,
+ * <p>Events: ready, resources (cpus-online, mem-total-kb), disk-added (name, serial, size, ro, pci, head),
+ * disk-write (name, serial, result=allowed|refused), disk-removed (name, serial), fs-mounted (tag, device, pci),
+ * fs-read (tag, hello), fs-wrote (tag, file), fs-removed (tag, device), fs-unmounted,
  * module-failed.
  */
 public record GuestLine(String event, Map<String, String> fields) {

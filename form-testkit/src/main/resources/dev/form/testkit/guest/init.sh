@@ -46,7 +46,8 @@ report_disk() {
     [ -r "/sys/block/$name/serial" ] && read serial < "/sys/block/$name/serial"
     ro=0
     read ro < "/sys/block/$name/ro"
-    say "disk-added name=$name serial=$serial size=$((sectors * 512)) ro=$ro head=$(hex16 /dev/$name)"
+    pci=$(readlink -f "/sys/block/$name/device/..")
+    say "disk-added name=$name serial=$serial size=$((sectors * 512)) ro=$ro pci=${pci##*/} head=$(hex16 /dev/$name)"
     say "disk-write name=$name serial=$serial result=$(write_probe $name)"
     eval "disk_$name=\"\$serial\""
 }
@@ -60,7 +61,8 @@ mount_share() {
         if mount -t virtiofs "$tag" "/mnt/$tag" 2>/dev/null; then
             eval "fs_$dev=\"\$tag\""
             eval "tag_$(echo $tag | tr -c 'A-Za-z0-9_\n' '_')=$dev"
-            say "fs-mounted tag=$tag device=$dev"
+            pci=$(readlink -f "/sys/bus/virtio/devices/$dev/..")
+            say "fs-mounted tag=$tag device=$dev pci=${pci##*/}"
             if [ -f "/mnt/$tag/hello.txt" ]; then
                 say "fs-read tag=$tag hello=$(head -c 200 "/mnt/$tag/hello.txt" | tr '\n' ' ')"
             else

@@ -34,6 +34,10 @@ import java.util.regex.Pattern;
  * <p>Readiness: the C virtiofsd serves exactly one vhost-user connection and exits when it ends, so it is never
  * probed by connecting; start waits (bounded) for the socket file to appear instead. If the daemon exits first, or
  * the wait times out, the error carries the tail of the daemon's own log.
+ *
+ * <p>The supervisor keeps no state of its own beyond the files in the managed socket directory, so a new instance
+ * after a service restart sees the same daemons ({@link #adopt(String)}, {@link #adoptAll()}). It is safe to use
+ * from several threads for different names; the caller serializes operations on one name (one share).
  */
 public final class VirtiofsdSupervisor {
 

@@ -60,19 +60,23 @@ public final class ResponseParser {
         if (headLen + 4 > limits.maxHeaderBytes())
             throw new HttpProtocolException("response headers exceed " + limits.maxHeaderBytes() + " bytes");
         String head = new String(buf, start, headLen, StandardCharsets.ISO_8859_1);
-        String[] lines = head.split("\r\n", -1);
-        int status = parseStatusLine(lines[0]);
+        int lineEnd = head.indexOf("\r\n");
+        int status = parseStatusLine(lineEnd < 0 ? head : head.substring(0, lineEnd));
         Map<String, String> headers = new HashMap<>();
         long contentLength = -1;
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
+        while (lineEnd >= 0) {
+            int from = lineEnd + 2;
+            lineEnd = head.indexOf("\r\n", from);
+            String line = lineEnd < 0 ? head.substring(from) : head.substring(from, lineEnd);
             int colon = line.indexOf(':');
             if (colon <= 0) throw new HttpProtocolException("malformed header line: " + printable(line));
             String name = line.substring(0, colon);
             if (!isToken(name)) throw new HttpProtocolException("malformed header name: " + printable(name));
             String value = line.substring(colon + 1).strip();
-            if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f))
-                throw new HttpProtocolException("control character in header " + name);
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 0x20 && c != '\t' || c == 0x7f) throw new HttpProtocolException("control character in header " + name);
+            }
             String key = name.toLowerCase(Locale.ROOT);
             if (key.equals("content-length")) {
                 long cl = parseContentLength(value);
