@@ -78,6 +78,7 @@ class CrashSafetyTest {
             service.close();
         }
         if (pid != null) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        ServiceHarness.killProcessesUsing(dataDir);
     }
 
     private SignedClient client() {

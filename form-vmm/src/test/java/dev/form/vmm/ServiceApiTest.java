@@ -69,6 +69,7 @@ class ServiceApiTest {
         h.close();
         for (ServerSocketChannel s : sockets) s.close();
         extraVms.forEach(Process::destroyForcibly);
+        ServiceHarness.killProcessesUsing(root);
     }
 
     /** Sends, checks the answer against openapi.json, returns it. */
@@ -475,6 +476,9 @@ class ServiceApiTest {
         Reply r = admin.post("/v1/instances/plain/filesystems", Map.of("tag", "t", "socket", "fsd4.sock"));
         assertError(r, 409, "wrong_state", null);
         assertThat(r.json().get("hint").asText()).contains("sharedMemory");
+        Reply foreignImage = admin.post("/v1/instances/plain/disks", Map.of("path", "data1.raw", "readonly", true));
+        assertError(foreignImage, 403, "policy_denied", "path");
+        assertThat(foreignImage.json().get("message").asText()).contains("belongs to instance");
         assertThat(checked(admin.delete("/v1/instances/plain")).json().get("state").asText()).isEqualTo("deleted");
     }
 

@@ -28,13 +28,19 @@ public final class QemuHypervisor implements Hypervisor {
 
     private static final Path SETSID = Path.of("/usr/bin/setsid");
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(QemuHypervisor.class);
+
     private final String binary;
-    private final boolean kvm;
+    private final boolean kvmRequested;
     private final QemuSettings settings;
+    /** Whether KVM really runs a vCPU here, probed once at the first launch that asks for it. */
+    private volatile Boolean kvmChecked;
 
     /**
      * @param binary the qemu-system-x86_64 to run (a path or a name on PATH)
-     * @param kvm    true for {@code -accel kvm}, false for TCG (software emulation)
+     * @param kvm    true for {@code -accel kvm}, false for TCG (software emulation). When KVM is
+     *               asked for but cannot run a vCPU here (see {@link #kvmWorks}), launches fall back
+     *               to TCG with a warning rather than fail every time.
      */
     public QemuHypervisor(String binary, boolean kvm) {
         this(binary, kvm, QemuSettings.defaults());
@@ -42,7 +48,7 @@ public final class QemuHypervisor implements Hypervisor {
 
     public QemuHypervisor(String binary, boolean kvm, QemuSettings settings) {
         this.binary = binary;
-        this.kvm = kvm;
+        this.kvmRequested = kvm;
         this.settings = settings;
     }
 
@@ -101,6 +107,23 @@ public final class QemuHypervisor implements Hypervisor {
         return settings;
     }
 
+    /** "kvm" or "tcg": what launches use, probing KVM on first call when it was asked for. */
+    public String accelerator() {
+        return useKvm() ? "kvm" : "tcg";
+    }
+
+    private boolean useKvm() {
+        if (!kvmRequested) return false;
+        Boolean ok = kvmChecked;
+        if (ok == null) {
+            ok = kvmWorks(binary);
+            kvmChecked = ok;
+            if (!ok) log.warn("KVM was asked for, but {} cannot run a vCPU under KVM on this host (/dev/kvm {}); using TCG",
+                    binary, kvmUsable() ? "exists but fails, e.g. under nested virtualisation" : "is missing or not accessible");
+        }
+        return ok;
+    }
+
     @Override
     public HypervisorKind kind() {
         return HypervisorKind.QEMU;
@@ -132,7 +155,7 @@ public final class QemuHypervisor implements Hypervisor {
         List<String> argv = new ArrayList<>();
         // A session of its own: no terminal hang-up or signal to the service's process group reaches QEMU.
         if (Files.isExecutable(SETSID)) argv.add(SETSID.toString());
-        argv.addAll(QemuCommandLine.build(binary, kvm, spec, settings));
+        argv.addAll(QemuCommandLine.build(binary, useKvm(), spec, settings));
         Process process;
         try {
             Files.writeString(logFile, "form: " + String.join(" ", argv) + "\n", StandardCharsets.UTF_8,

@@ -356,7 +356,7 @@ public final class QemuVm implements RunningVm {
     }
 
     private static String cpuId(JsonNode props) {
-        return String.format("cpu-s%d-d%d-c%d-t%d", props.path("socket-id").asInt(), props.path("die-id").asInt(),
+        return String.format("form-cpu-s%d-d%d-c%d-t%d", props.path("socket-id").asInt(), props.path("die-id").asInt(),
                 props.path("core-id").asInt(), props.path("thread-id").asInt());
     }
 
@@ -374,8 +374,8 @@ public final class QemuVm implements RunningVm {
         Set<String> ids = new HashSet<>();
         for (JsonNode d : call("query-memory-devices", null)) ids.add(d.path("data").path("id").asText());
         int n = 1;
-        while (ids.contains("dimm" + n)) n++;
-        String dimm = "dimm" + n;
+        while (ids.contains("form-dimm" + n)) n++;
+        String dimm = "form-dimm" + n;
         boolean shared = memoryShared();
         ObjectNode backend = obj().put("qom-type", shared ? "memory-backend-memfd" : "memory-backend-ram")
                 .put("id", dimm + "-mem").put("size", delta);

@@ -233,7 +233,7 @@ class QemuHotplugTest {
                 });
         assertThat(f.vm.inventory().orphans()).as("a refused DIMM leaves no backend").isEmpty();
         assertThat(f.vm.qmp().execute("qom-list", JsonNodeFactory.instance.objectNode().put("path", "/objects"), GUEST).toString())
-                .contains("dimm1-mem").doesNotContain("dimm2-mem");
+                .contains("form-dimm1-mem").doesNotContain("form-dimm2-mem");
 
         assertThatThrownBy(() -> f.vm.resize(1, null))
                 .isInstanceOfSatisfying(HypervisorException.class, e -> {

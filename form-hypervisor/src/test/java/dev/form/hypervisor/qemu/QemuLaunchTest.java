@@ -90,7 +90,25 @@ class QemuLaunchTest {
             } finally {
                 vm.terminate();
             }
+        } finally {
+            deleteTree(dir);
         }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    @Test
+    void kvmIsOnlyUsedWhereAVcpuReallyRuns() {
+        assertThat(QemuHypervisor.kvmWorks("/nonexistent/qemu-system-x86_64")).isFalse();
+        String binary = GuestVmFixture.requireQemu();
+        boolean works = QemuHypervisor.kvmWorks(binary);
+        if (!QemuHypervisor.kvmUsable()) assertThat(works).isFalse();
+        assertThat(new QemuHypervisor(binary, true).accelerator()).isEqualTo(works ? "kvm" : "tcg");
+        assertThat(new QemuHypervisor(binary, false).accelerator()).isEqualTo("tcg");
     }
 
     @Test
@@ -101,10 +119,14 @@ class QemuLaunchTest {
         VmLaunchSpec spec = new VmLaunchSpec("bad", dir.resolve("run"), dir.resolve("console.log"),
                 guest.kernel().toString(), dir.resolve("no-initrd").toString(), "console=ttyS0",
                 1, 1, 64L << 20, 0, false, List.of(), List.of(), List.of());
-        assertThatThrownBy(() -> new QemuHypervisor(binary, false).launch(spec))
-                .isInstanceOfSatisfying(HypervisorException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(Kind.REFUSED);
-                    assertThat(e.getMessage()).contains("QEMU exited while starting").contains("no-initrd");
-                });
+        try {
+            assertThatThrownBy(() -> new QemuHypervisor(binary, false).launch(spec))
+                    .isInstanceOfSatisfying(HypervisorException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.REFUSED);
+                        assertThat(e.getMessage()).contains("QEMU exited while starting").contains("no-initrd");
+                    });
+        } finally {
+            deleteTree(dir);
+        }
     }
 }

@@ -22,7 +22,8 @@ public final class GuestConsole {
     private final Path file;
     private long offset;
     private Object fileKey;
-    private final StringBuilder partial = new StringBuilder();
+    /** Bytes after the last newline: kept as bytes so a UTF-8 character split across reads stays whole. */
+    private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
     private final List<String> pending = new ArrayList<>();
     private final List<String> history = new ArrayList<>();
 
@@ -110,7 +111,7 @@ public final class GuestConsole {
             if (size < offset || (fileKey != null && key != null && !key.equals(fileKey))) {
                 // Truncated or replaced by a new file: start over.
                 offset = 0;
-                partial.setLength(0);
+                partial.reset();
             }
             fileKey = key;
             if (size == offset) return;
@@ -118,11 +119,13 @@ public final class GuestConsole {
             byte[] buf = new byte[(int) Math.min(size - offset, 1 << 20)];
             raf.readFully(buf);
             offset += buf.length;
-            partial.append(new String(buf, StandardCharsets.UTF_8));
-            int nl;
-            while ((nl = partial.indexOf("\n")) >= 0) {
-                String line = partial.substring(0, nl).replace("\r", "");
-                partial.delete(0, nl + 1);
+            for (byte b : buf) {
+                if (b != '\n') {
+                    partial.write(b);
+                    continue;
+                }
+                String line = partial.toString(StandardCharsets.UTF_8).replace("\r", "");
+                partial.reset();
                 pending.add(line);
                 history.add(line);
             }

@@ -65,6 +65,18 @@ class GuestConsoleTest {
     }
 
     @Test
+    void aCharacterSplitAcrossTwoWritesStaysWhole(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("console.log");
+        byte[] text = "FORM-GUEST fs-read tag=t hello=héllo\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int split = new String(text, java.nio.charset.StandardCharsets.UTF_8).indexOf('é') + 1; // inside the 2-byte é
+        Files.write(f, java.util.Arrays.copyOf(text, split));
+        GuestConsole c = GuestConsole.fromStart(f);
+        assertThatThrownBy(() -> c.await("hello", Duration.ofMillis(30))).isInstanceOf(GuestConsole.ConsoleTimeoutException.class);
+        Files.write(f, java.util.Arrays.copyOfRange(text, split, text.length), StandardOpenOption.APPEND);
+        assertThat(c.awaitEvent("fs-read", Duration.ofSeconds(2), "tag", "t").get("hello")).isEqualTo("héllo");
+    }
+
+    @Test
     void markerFieldsKeepFreeTextWhole() {
         GuestLine l = GuestLine.parse("junk FORM-GUEST fs-read tag=share1 hello=hello from the host 42 ").orElseThrow();
         assertThat(l.event()).isEqualTo("fs-read");

@@ -256,6 +256,7 @@ public final class InstanceOperations {
                 throw ApiProblem.wrongState("instance " + inst.name() + " is " + inst.state().wireName() + "; only a running or paused instance can be stopped", null);
             }
             String how = powerOff(inst, timeout);
+            releaseHostSide(inst);
             return call.commit(c -> {
                 InstanceRecord stopped = markStopped(c, inst);
                 AuditTrail.ok(c, call.caller(), inst.id(), "stop", null, call.requestId(), 200, how);
@@ -295,6 +296,21 @@ public final class InstanceOperations {
         }
     }
 
+    /**
+     * Releases the host side of every resource of an instance whose process is gone (stops its virtiofsd
+     * daemons); call before {@link #markStopped}, outside any transaction, since stopping a daemon waits.
+     */
+    public void releaseHostSide(InstanceRecord inst) {
+        s.vms().drop(inst.id());
+        for (ResourceRecord r : s.registry().read(c -> ResourceStore.live(c, inst.id()))) {
+            try {
+                s.host().release(inst.id(), r.spec());
+            } catch (RuntimeException e) {
+                LOG.warn("releasing {} of {} failed: {}", r.id(), inst.id(), e.getMessage());
+            }
+        }
+    }
+
     /** Records an instance stopped and settles what its process held; runs in the caller's transaction. */
     public InstanceRecord markStopped(Connection c, InstanceRecord inst) throws SQLException {
         s.vms().drop(inst.id());
@@ -304,17 +320,6 @@ public final class InstanceOperations {
             if (r.state() == ResourceState.PENDING_REMOVAL || r.state() == ResourceState.ATTACHING) {
                 ResourceStore.updateState(c, r.seq(), ResourceState.REMOVED, null, null);
                 AuditTrail.service(c, inst.id(), "remove", r.id(), r.intentId(), "finished: the VM's process is gone");
-                try {
-                    s.host().release(inst.id(), r.spec());
-                } catch (RuntimeException e) {
-                    LOG.warn("releasing {} of {} failed: {}", r.id(), inst.id(), e.getMessage());
-                }
-            } else if (r.state() == ResourceState.ATTACHED) {
-                try {
-                    s.host().release(inst.id(), r.spec());
-                } catch (RuntimeException e) {
-                    LOG.warn("releasing {} of {} failed: {}", r.id(), inst.id(), e.getMessage());
-                }
             }
         }
         return stopped;
@@ -338,10 +343,10 @@ public final class InstanceOperations {
                 }
             }
             s.vms().drop(inst.id());
-            List<ResourceRecord> resources = s.registry().read(c -> ResourceStore.live(c, inst.id()));
+            List<ResourceRecord> resources = s.registry().read(c -> ResourceStore.history(c, inst.id()));
             for (ResourceRecord r : resources) {
                 try {
-                    s.host().release(inst.id(), r.spec());
+                    if (r.state() != ResourceState.REMOVED) s.host().release(inst.id(), r.spec());
                     if (purge) s.host().purge(inst.id(), r.spec());
                 } catch (RuntimeException e) {
                     LOG.warn("releasing {} of {} failed: {}", r.id(), inst.id(), e.getMessage());

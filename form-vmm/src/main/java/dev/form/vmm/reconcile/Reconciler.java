@@ -130,6 +130,7 @@ public final class Reconciler implements ResourceFinisher, AutoCloseable {
         }
         if (vm == null || !vm.alive()) {
             settleGone(inst, "its hypervisor process was gone when the service started");
+            instances.releaseHostSide(inst);
             s.registry().write(c -> {
                 instances.markStopped(c, inst);
                 AuditTrail.service(c, inst.id(), "stop", null, null, "found stopped: its hypervisor process is gone");
@@ -324,6 +325,7 @@ public final class Reconciler implements ResourceFinisher, AutoCloseable {
                     if (current == null || !Views.live(current.state())) continue;
                     if (!vm.alive()) {
                         settleGone(current, "the VM's process ended");
+                        instances.releaseHostSide(current);
                         s.registry().write(c -> {
                             instances.markStopped(c, current);
                             AuditTrail.service(c, current.id(), "stop", null, null, "the guest powered off (its hypervisor process ended)");

@@ -73,6 +73,16 @@ public final class InstanceStore {
         return out;
     }
 
+    /** Instances created with root disks (the others cannot hold an image). */
+    public static List<InstanceRecord> withBootDisks(Connection c) throws SQLException {
+        List<InstanceRecord> out = new ArrayList<>();
+        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM instances WHERE launch_spec LIKE '%\"bootDisks\":[{%'")) {
+            ResultSet rs = st.executeQuery();
+            while (rs.next()) out.add(map(rs));
+        }
+        return out;
+    }
+
     public static void delete(Connection c, String id) throws SQLException {
         try (var st = c.prepareStatement("DELETE FROM instances WHERE id = ?")) {
             st.setString(1, id);

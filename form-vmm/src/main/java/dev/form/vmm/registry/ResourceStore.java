@@ -85,12 +85,36 @@ public final class ResourceStore {
         }
     }
 
-    /** Live resources of every instance whose disk path or device is the given key (for conflicts across VMs). */
+    /** Live resources of one kind on every instance (image claims, device assignments across VMs). */
+    public static List<ResourceRecord> allLiveOfKind(Connection c, dev.form.core.model.ResourceKind kind) throws SQLException {
+        List<ResourceRecord> out = new ArrayList<>();
+        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM resources WHERE state <> 'removed' AND kind = ? ORDER BY seq")) {
+            st.setString(1, kind.wireName());
+            ResultSet rs = st.executeQuery();
+            while (rs.next()) out.add(map(rs));
+        }
+        return out;
+    }
+
+    /** Live resources of every instance. */
     public static List<ResourceRecord> allLive(Connection c) throws SQLException {
         List<ResourceRecord> out = new ArrayList<>();
         try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM resources WHERE state <> 'removed' ORDER BY seq")) {
             ResultSet rs = st.executeQuery();
             while (rs.next()) out.add(map(rs));
+        }
+        return out;
+    }
+
+    /** Removed rows whose image the service created: the image still belongs to its instance. */
+    public static List<ResourceRecord> removedWithCreatedImages(Connection c) throws SQLException {
+        List<ResourceRecord> out = new ArrayList<>();
+        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM resources WHERE state = 'removed' AND kind = 'disk' AND spec LIKE '%\"createdImage\":true%' ORDER BY seq")) {
+            ResultSet rs = st.executeQuery();
+            while (rs.next()) {
+                ResourceRecord r = map(rs);
+                if (r.spec().createdImage()) out.add(r);
+            }
         }
         return out;
     }

@@ -38,7 +38,10 @@ public interface HostResources {
      */
     void validate(InstanceFacts instance, AddResourceRequest request);
 
-    /** @param live every live resource on the host (all instances) */
+    /**
+     * @param live every live resource on the host (all instances), plus removed rows whose image the service
+     *             created (state removed: they tell who owns an image, they are no attachment)
+     */
     Prepared prepareDisk(InstanceFacts instance, String id, AddDiskRequest request, List<ResourceRecord> live, List<BootDisk> bootDisks);
 
     /** @param startDaemon false for a stopped instance: only the checks; the daemon starts with the VM */

@@ -107,6 +107,7 @@ public final class PolicyHostResources implements HostResources {
             if (s.disk() == null || s.imageIdentity() == null) continue;
             ImageIdentity identity = ImageIdentity.parse(s.imageIdentity());
             if (s.createdImage()) owners.put(identity, rr.instanceId());
+            if (rr.state() == dev.form.core.model.ResourceState.REMOVED) continue; // ownership only
             attachments.add(new ImageAttachment(rr.instanceId(), rr.id(), Path.of(s.disk().path()), identity, s.disk().readonly(),
                     s.backingIdentities().stream().map(ImageIdentity::parse).toList()));
             if (rr.instanceId().equals(instance.id()) && s.disk().serial() != null) serials.add(s.disk().serial());

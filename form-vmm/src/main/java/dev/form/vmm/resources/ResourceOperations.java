@@ -33,8 +33,6 @@ import dev.form.vmm.registry.ResourceStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -145,8 +143,13 @@ public final class ResourceOperations {
                     throw HypervisorProblems.of("cannot read the VM's devices", e);
                 }
             }
-            List<ResourceRecord> liveEverywhere = s.registry().read(ResourceStore::allLive);
-            List<ResourceRecord> liveHere = liveEverywhere.stream().filter(r -> r.instanceId().equals(inst.id())).toList();
+            List<ResourceRecord> liveHere = s.registry().read(c -> ResourceStore.live(c, inst.id()));
+            // other instances matter only for what they share with this request: images and PCI devices
+            Set<ResourceKind> kinds = new HashSet<>();
+            items.forEach(item -> kinds.add(kindOf(item)));
+            kinds.remove(ResourceKind.FS);
+            List<ResourceRecord> liveEverywhere = new ArrayList<>(liveHere.stream().filter(r -> r.spec().kind() == ResourceKind.FS).toList());
+            for (ResourceKind k : kinds) liveEverywhere.addAll(s.registry().read(c -> ResourceStore.allLiveOfKind(c, k)));
             Set<String> taken = new HashSet<>(hypervisorIds);
             liveHere.forEach(r -> taken.add(r.id()));
             inst.launch().bootDisks().forEach(d -> taken.add(d.id()));
@@ -201,7 +204,11 @@ public final class ResourceOperations {
 
     private Prepared prepare(InstanceRecord inst, String id, AddResourceRequest item, boolean live, List<ResourceRecord> liveEverywhere) {
         return switch (item) {
-            case AddDiskRequest d -> s.host().prepareDisk(facts(inst), id, d, liveEverywhere, bootDisksOfAll());
+            case AddDiskRequest d -> {
+                List<ResourceRecord> withOwners = new ArrayList<>(liveEverywhere);
+                withOwners.addAll(s.registry().read(ResourceStore::removedWithCreatedImages));
+                yield s.host().prepareDisk(facts(inst), id, d, withOwners, bootDisksOfAll());
+            }
             case AddFsRequest f -> s.host().prepareFs(facts(inst), id, f, live,
                     liveEverywhere.stream().filter(r -> r.instanceId().equals(inst.id())).toList());
             case AddDeviceRequest d -> s.host().prepareDevice(facts(inst), id, d, liveEverywhere);
@@ -215,7 +222,7 @@ public final class ResourceOperations {
     private List<HostResources.BootDisk> bootDisksOfAll() {
         return s.registry().read(c -> {
             List<HostResources.BootDisk> out = new ArrayList<>();
-            for (InstanceRecord i : InstanceStore.all(c)) {
+            for (InstanceRecord i : InstanceStore.withBootDisks(c)) {
                 for (var d : i.launch().bootDisks()) out.add(new HostResources.BootDisk(i.id(), d, null));
             }
             return out;
@@ -386,9 +393,6 @@ public final class ResourceOperations {
             InstanceRecord inst = s.registry().read(c -> InstanceLookup.resolve(c, found.id()));
             ResourceRecord row = s.registry().read(c -> ResourceStore.liveById(c, inst.id(), resourceId))
                     .orElseThrow(() -> ApiProblem.notFound("instance " + inst.name() + " has no resource '" + resourceId + "'"));
-            if (row.spec().adopted() && row.spec().disk() == null && row.spec().fs() == null && row.spec().device() == null) {
-                throw ApiProblem.conflict("resourceId", "'" + resourceId + "' was found on the adopted VM and is not managed by form");
-            }
             if (row.state() == ResourceState.ATTACHING) {
                 throw ApiProblem.conflict("resourceId", "'" + resourceId + "' is still being attached; try again when it is attached");
             }
@@ -561,8 +565,4 @@ public final class ResourceOperations {
         return rows.stream().map(ResourceRecord::id).toList();
     }
 
-    /** Reads the registry inside a transaction the caller holds: for reconciliation. */
-    static List<ResourceRecord> liveOf(Connection c, String instanceId) throws SQLException {
-        return ResourceStore.live(c, instanceId);
-    }
 }

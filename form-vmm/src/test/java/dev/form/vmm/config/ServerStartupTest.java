@@ -38,6 +38,32 @@ class ServerStartupTest {
     }
 
     @Test
+    void servesHttpsWithAConfiguredKeystore() throws Exception {
+        Path keystore = dir.resolve("tls.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "form", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+        assertThat(keytool.waitFor()).isZero();
+        try (VmmServer s = new VmmServer(options().withTls(keystore, "changeit"))) {
+            s.start();
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(keystore)) {
+                trust.load(in, "changeit".toCharArray());
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(ssl).build();
+            var reply = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + s.port() + "/v1/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(reply.statusCode()).isEqualTo(200);
+            assertThat(reply.body()).contains("\"status\":\"ok\"");
+        }
+    }
+
+    @Test
     void theDataDirectoryAndRegistryArePrivate() throws Exception {
         try (VmmServer s = new VmmServer(options())) {
             s.start();
@@ -47,6 +73,20 @@ class ServerStartupTest {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(sub)))).as(sub).isEqualTo("rwx------");
             }
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(VmmServer.REGISTRY_FILE)))).isEqualTo("rw-------");
+        }
+    }
+
+    @Test
+    void withoutAdminsNobodyMayCreateAndTheAnswerSaysWhy() throws Exception {
+        try (VmmServer s = new VmmServer(options())) {
+            s.start();
+            dev.form.core.keys.Credentials someone = dev.form.core.keys.Credentials.generate(new java.security.SecureRandom());
+            byte[] body = "{\"name\":\"x\",\"kernel\":\"k\"}".getBytes();
+            var sig = dev.form.core.auth.RequestSigner.sign(someone, "POST", "/v1/instances", body, java.time.Duration.ofMinutes(1));
+            var answer = s.dispatcher().dispatch(new dev.form.vmm.pipeline.ApiRequest("POST", "/v1/instances", body, sig,
+                    dev.form.vmm.pipeline.RequestOrigin.DIRECT));
+            assertThat(answer.status()).isEqualTo(403);
+            assertThat(answer.bodyText()).contains("forbidden").contains("no admin addresses");
         }
     }
 

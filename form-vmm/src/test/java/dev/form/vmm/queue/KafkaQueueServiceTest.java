@@ -107,7 +107,7 @@ class KafkaQueueServiceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Prerequisites.require(true, "an in-process Kafka broker (kafka_2.13 on the test classpath)");
+        Prerequisites.require(brokerClassesPresent(), "an in-process Kafka broker (kafka_2.13 on the test classpath)");
         broker = EmbeddedKafkaBroker.start(tmp.resolve("broker"));
         config = new KafkaQueueConfig(broker.bootstrapServers(), "svc.requests", "svc.results", "svc.dead");
         a = new Node("alpha", tmp.resolve("a"));
@@ -122,6 +122,15 @@ class KafkaQueueServiceTest {
         if (a != null) a.close();
         if (b != null) b.close();
         if (broker != null) broker.stop();
+    }
+
+    private static boolean brokerClassesPresent() {
+        try {
+            Class.forName("kafka.server.KafkaRaftServer");
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     static QueuedRequest addDisk(Node owner, String diskId) {

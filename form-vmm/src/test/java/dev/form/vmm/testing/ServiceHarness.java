@@ -124,5 +124,15 @@ public final class ServiceHarness implements AutoCloseable {
         rememberVms();
         if (server != null) server.close();
         for (long pid : vmPids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        killProcessesUsing(dataDir);
+    }
+
+    /** Ends every process whose command line names {@code dir} (VMs and daemons of this test), even after a failed test. */
+    public static void killProcessesUsing(Path dir) {
+        String needle = dir.toAbsolutePath().toString();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> p.info().commandLine().map(c -> c.contains(needle)).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
     }
 }

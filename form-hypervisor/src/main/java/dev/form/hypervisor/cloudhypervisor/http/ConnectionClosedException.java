@@ -4,10 +4,19 @@ import java.io.IOException;
 
 /**
  * The server closed the connection (or it broke) before sending a single byte of the response.
- * The request may or may not have been processed.
+ * Whether the request may have been processed is told by {@link #requestDelivered()}.
  */
 public class ConnectionClosedException extends IOException {
-    public ConnectionClosedException(String message, Throwable cause) {
+
+    private final boolean requestDelivered;
+
+    public ConnectionClosedException(String message, Throwable cause, boolean requestDelivered) {
         super(message, cause);
+        this.requestDelivered = requestDelivered;
+    }
+
+    /** False only when not one byte of the request reached the server: then it cannot have acted on it. */
+    public boolean requestDelivered() {
+        return requestDelivered;
     }
 }

@@ -18,8 +18,9 @@ import java.util.Arrays;
  *
  * <p>Every call has a deadline and the socket is non-blocking, so no call can hang. After a
  * timeout or any error the connection is dropped: a late answer must never be mistaken for the
- * answer to the next request. A GET that fails because a reused connection turned out to be
- * broken is sent once more on a fresh connection; a PUT never is (it may have taken effect).
+ * answer to the next request. When a reused connection turns out to be closed by the server, a
+ * request it refused outright (not one byte taken) goes again on a fresh connection; one it took
+ * but never answered goes again only if it is a GET (a PUT may have taken effect).
  */
 public final class UnixHttpConnection implements AutoCloseable {
 
@@ -59,12 +60,14 @@ public final class UnixHttpConnection implements AutoCloseable {
     public synchronized HttpResponse exchange(HttpRequest request, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         byte[] bytes = request.encode();
-        boolean reused = discardIfStale();
+        boolean reused = channel != null;
         try {
             return attempt(bytes, deadline, timeout);
         } catch (ConnectionClosedException e) {
-            if (!reused || !request.idempotent()) throw e;
-            // The reused connection was broken under us; a fresh one decides.
+            // A kept connection the server has closed since: if not one byte of this request was
+            // taken, nothing happened and any request may go again; if it was taken but nothing came
+            // back, only a GET may.
+            if (!reused || e.requestDelivered() && !request.idempotent()) throw e;
             return attempt(bytes, deadline, timeout);
         }
     }
@@ -84,27 +87,6 @@ public final class UnixHttpConnection implements AutoCloseable {
         }
     }
 
-    /**
-     * Checks, without sending anything, whether a kept connection was closed by the server since
-     * the last call (it then reads as EOF). Returns true when a usable open connection remains.
-     */
-    private boolean discardIfStale() throws IOException {
-        if (channel == null) return false;
-        if (!channel.isOpen()) {
-            close();
-            return false;
-        }
-        try {
-            int n = channel.read(ByteBuffer.wrap(buf));
-            if (n == 0) return true;
-        } catch (IOException e) {
-            // broken: fall through and start afresh
-        }
-        // EOF, an error, or unsolicited bytes: none of these belong to a request not sent yet.
-        close();
-        return false;
-    }
-
     private void ensureOpen(long deadline, Duration timeout) throws IOException {
         if (channel != null) return;
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -117,7 +99,8 @@ public final class UnixHttpConnection implements AutoCloseable {
                 ch.register(sel, SelectionKey.OP_CONNECT);
                 while (!ch.finishConnect()) await(SelectionKey.OP_CONNECT, deadline, timeout, "connecting");
             }
-            ch.register(sel, 0);
+            // Read interest stays on: waiting for an answer is then a bare epoll_wait.
+            ch.register(sel, SelectionKey.OP_READ);
         } catch (IOException e) {
             close();
             if (e instanceof ResponseTimeoutException) throw e;
@@ -136,7 +119,9 @@ public final class UnixHttpConnection implements AutoCloseable {
             try {
                 n = channel.write(out);
             } catch (IOException e) {
-                throw new ConnectionClosedException("connection to " + socket + " broke while sending the request", e);
+                // A Unix socket whose peer has closed refuses at once (EPIPE): nothing of it was delivered.
+                throw new ConnectionClosedException("connection to " + socket + " broke while sending the request", e,
+                        out.position() > 0);
             }
             if (n == 0 && (await(SelectionKey.OP_WRITE | SelectionKey.OP_READ, deadline, timeout, "sending the request")
                     & SelectionKey.OP_READ) != 0) {
@@ -154,21 +139,20 @@ public final class UnixHttpConnection implements AutoCloseable {
                 if (buf.length >= cap) throw new HttpProtocolException("response exceeds " + cap + " bytes");
                 buf = Arrays.copyOf(buf, (int) Math.min((long) buf.length * 2, cap));
             }
+            // The answer is never there the instant the request left: wait first, then read.
+            await(SelectionKey.OP_READ, deadline, timeout, "waiting for the response");
             int n;
             try {
                 n = channel.read(ByteBuffer.wrap(buf, len, buf.length - len));
             } catch (IOException e) {
-                if (len == 0) throw new ConnectionClosedException("connection to " + socket + " broke before an answer arrived", e);
+                if (len == 0) throw new ConnectionClosedException("connection to " + socket + " broke before an answer arrived", e, true);
                 throw new HttpProtocolException("connection broke after " + len + " bytes of the response: " + e.getMessage());
             }
             if (n < 0) {
-                if (len == 0) throw new ConnectionClosedException("the server at " + socket + " closed the connection without answering", null);
+                if (len == 0) throw new ConnectionClosedException("the server at " + socket + " closed the connection without answering", null, true);
                 throw new HttpProtocolException("the server closed the connection after " + len + " bytes of an incomplete response");
             }
-            if (n == 0) {
-                await(SelectionKey.OP_READ, deadline, timeout, "waiting for the response");
-                continue;
-            }
+            if (n == 0) continue;
             len += n;
             ResponseParser.Parsed parsed = parser.parse(buf, len);
             if (parsed != null) {
@@ -187,13 +171,14 @@ public final class UnixHttpConnection implements AutoCloseable {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) throw timeout(timeout, what);
         SelectionKey key = channel.keyFor(selector);
-        key.interestOps(ops);
+        boolean readOnly = ops == SelectionKey.OP_READ;
+        if (!readOnly) key.interestOps(ops);
         try {
             selector.select(Math.max(1, remaining / 1_000_000));
             return key.isValid() && selector.selectedKeys().contains(key) ? key.readyOps() & ops : 0;
         } finally {
             selector.selectedKeys().clear();
-            if (key.isValid()) key.interestOps(0);
+            if (!readOnly && key.isValid()) key.interestOps(SelectionKey.OP_READ);
         }
     }
 

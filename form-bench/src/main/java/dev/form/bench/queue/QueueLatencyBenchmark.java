@@ -1,0 +1,420 @@
+package dev.form.bench.queue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.form.core.api.CreateInstanceRequest;
+import dev.form.core.api.Json;
+import dev.form.core.api.QueuedRequest;
+import dev.form.core.auth.RequestSigner;
+import dev.form.core.auth.SignedHeaders;
+import dev.form.core.keys.Credentials;
+import dev.form.hypervisor.HypervisorKind;
+import dev.form.queue.kafka.KafkaQueueConfig;
+import dev.form.queue.kafka.KafkaRequestQueue;
+import dev.form.queue.kafka.KafkaResultWatcher;
+import dev.form.testkit.chsim.CloudHypervisorSimulatorMain;
+import dev.form.testkit.kafka.EmbeddedKafkaBroker;
+import dev.form.vmm.VmmServer;
+import dev.form.vmm.registry.InstanceRecord;
+import dev.form.vmm.registry.InstanceStore;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Submit-to-outcome latency and sustained throughput of the three ways a request reaches the service,
+ * measured in one run against the Cloud Hypervisor simulator: the direct HTTP call (the baseline), the
+ * embedded queue ({@code POST /v1/queue}, then {@code GET /v1/requests/{id}?waitMs=} until it finished)
+ * and Kafka (produce to the request topic, outcome read from the result topic; an in-process KRaft
+ * broker). The work is hot-add then remove of a fresh disk, alternating, on several instances; every
+ * request is signed before the clock starts.
+ *
+ * <p>Latency: one request at a time (closed loop). Throughput: every request of the run submitted as
+ * fast as the submitters go (the queues keep order per instance), timed from the first submission to
+ * the last outcome; for the direct path, one client per instance, each waiting for its answers.
+ *
+ * <p>Run: {@code java -cp <form-bench classpath> dev.form.bench.queue.QueueLatencyBenchmark
+ * [--instances 4] [--latency 300] [--throughput 2000] [--work disk,grant] [--dir /tmp/x]}. The grant workload
+ * (grant then revoke a level: signed, authorized and committed, without the hypervisor) shows the queues'
+ * own cost next to the same pipeline called directly. Targets on the 2-core machine:
+ * embedded p50 at most 20 ms, Kafka p50 at most 50 ms, at least 500 requests/s through either.
+ */
+public final class QueueLatencyBenchmark {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(8)).build();
+
+    private final Credentials admin = Credentials.generate(RANDOM);
+    private List<String> workloads = List.of("disk", "grant");
+    private final List<String> instances = new ArrayList<>();
+    private String base;
+    private long diskCounter;
+    /** disk: hot-add and remove a disk (the hypervisor is called); grant: grant and revoke a level (registry only). */
+    private String work = "disk";
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = options(args);
+        int instanceCount = Integer.parseInt(opts.getOrDefault("instances", "4"));
+        int latencyN = Integer.parseInt(opts.getOrDefault("latency", "300"));
+        int throughputN = Integer.parseInt(opts.getOrDefault("throughput", "2000"));
+        Path dir = opts.containsKey("dir") ? Path.of(opts.get("dir")) : Files.createTempDirectory("form-queue-bench");
+        QueueLatencyBenchmark bench = new QueueLatencyBenchmark();
+        bench.workloads = List.of(opts.getOrDefault("work", "disk,grant").split(","));
+        bench.run(dir, instanceCount, latencyN, throughputN);
+        System.exit(0);
+    }
+
+    private void run(Path dir, int instanceCount, int latencyN, int throughputN) throws Exception {
+        System.out.printf(Locale.ROOT, "form queue benchmark: %d instances, %d latency samples and %d throughput requests per path, %d cores%n",
+                instanceCount, latencyN, throughputN, Runtime.getRuntime().availableProcessors());
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"))) {
+            KafkaQueueConfig kafka = new KafkaQueueConfig(broker.bootstrapServers(), "bench.requests", "bench.results", "bench.dead");
+            Path config = dir.resolve("service.json");
+            Files.writeString(config, """
+                    {"queue": {"kind": "kafka", "workers": 8, "kafka": {"bootstrap_servers": "%s", "request_topic": "%s",
+                     "result_topic": "%s", "dead_letter_topic": "%s", "group_id": "bench-node", "partitions": 8}}}
+                    """.formatted(kafka.bootstrapServers(), kafka.requestTopic(), kafka.resultTopic(), kafka.deadLetterTopic()));
+            Path chBin = CloudHypervisorSimulatorMain.writeLauncher(dir.resolve("bin"), List.of("--sim-eject-delay-ms", "1"));
+            Path dataDir = dir.resolve("data");
+            VmmServer server = new VmmServer(VmmServer.Options.defaults(dataDir).withListen("127.0.0.1", 0)
+                    .withAdmins(List.of(admin.address())).withHypervisor(HypervisorKind.CLOUD_HYPERVISOR, chBin, null)
+                    .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)).withConfigFile(config));
+            server.start();
+            base = "http://127.0.0.1:" + server.port();
+            try (KafkaRequestQueue producer = new KafkaRequestQueue(kafka);
+                 KafkaResultWatcher results = new KafkaResultWatcher(kafka, false)) {
+                createInstances(dataDir, instanceCount);
+                if (!results.awaitReady(Duration.ofSeconds(60))) throw new IllegalStateException("result watcher not ready");
+
+                for (String w : workloads) {
+                    work = w;
+                    System.out.println();
+                    System.out.println("=== work: " + (w.equals("disk") ? "hot-add then remove a disk (through the simulated hypervisor)"
+                            : "grant then revoke a level (registry only: the queue's own cost shows)"));
+                    measure(server, producer, results, latencyN, throughputN);
+                }
+            } finally {
+                List<Long> pids = new ArrayList<>();
+                for (InstanceRecord i : server.registry().read(InstanceStore::all)) if (i.endpoint() != null) pids.add(i.endpoint().pid());
+                server.close();
+                for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    private void measure(VmmServer server, KafkaRequestQueue producer, KafkaResultWatcher results, int latencyN, int throughputN) throws Exception {
+        // Warm-up of every path (JIT, connections, consumer group), not measured.
+        latencyDirect(60);
+        latencyEmbedded(60);
+        latencyKafka(producer, results, 60);
+
+        Stats direct = latencyDirect(latencyN);
+        Stats embedded = latencyEmbedded(latencyN);
+        Stats viaKafka = latencyKafka(producer, results, latencyN);
+        System.out.println("submit-to-outcome latency, one request at a time (ms):");
+        print("direct", direct);
+        print("embedded", embedded);
+        print("kafka", viaKafka);
+
+        System.out.println("sustained throughput, " + throughputN + " requests per path:");
+        double tDirect = throughputDirect(throughputN);
+        double tEmbedded = throughputEmbedded(server, throughputN);
+        double tKafka = throughputKafka(producer, results, throughputN);
+        System.out.printf(Locale.ROOT, "  %-9s %8.0f req/s%n  %-9s %8.0f req/s%n  %-9s %8.0f req/s%n",
+                "direct", tDirect, "embedded", tEmbedded, "kafka", tKafka);
+        System.out.printf(Locale.ROOT, "targets (%s): embedded p50 %.1f ms (<= 20) %s; kafka p50 %.1f ms (<= 50) %s; embedded %.0f req/s, kafka %.0f req/s (>= 500) %s%n",
+                work, embedded.p50, embedded.p50 <= 20 ? "MET" : "MISSED", viaKafka.p50, viaKafka.p50 <= 50 ? "MET" : "MISSED",
+                tEmbedded, tKafka, tEmbedded >= 500 && tKafka >= 500 ? "MET" : "MISSED");
+    }
+
+    // ---- the work: add a fresh disk then remove it (or grant then revoke), per instance ----------------
+
+    /** One request of the workload, fully signed in advance. */
+    private record Op(String instance, String method, String target, byte[] body) {
+    }
+
+    private List<Op> ops(int n) {
+        List<Op> out = new ArrayList<>(n);
+        String[] pending = new String[instances.size()];
+        for (int i = 0; out.size() < n; i++) {
+            int lane = i % instances.size();
+            String id = instances.get(lane);
+            if (work.equals("grant")) {
+                String address = Credentials.generate(RANDOM).address();
+                String target = "/v1/instances/" + id + "/grants/" + address;
+                if (pending[lane] == null) {
+                    out.add(new Op(id, "PUT", target, json(Map.of("level", "readonly"))));
+                    pending[lane] = target;
+                } else {
+                    out.add(new Op(id, "DELETE", pending[lane], new byte[0]));
+                    pending[lane] = null;
+                }
+                continue;
+            }
+            if (pending[lane] == null) {
+                String disk = "b" + (diskCounter++);
+                byte[] body = json(Map.of("diskId", disk, "path", disk + ".raw", "sizeBytes", 1 << 20));
+                out.add(new Op(id, "POST", "/v1/instances/" + id + "/disks", body));
+                pending[lane] = disk;
+            } else {
+                out.add(new Op(id, "DELETE", "/v1/instances/" + id + "/resources/" + pending[lane] + "?wait=false", new byte[0]));
+                pending[lane] = null;
+            }
+        }
+        // Leave nothing attached: close any open pair.
+        for (int lane = 0; lane < pending.length; lane++) {
+            if (pending[lane] != null && work.equals("grant")) {
+                out.add(new Op(instances.get(lane), "DELETE", pending[lane], new byte[0]));
+            } else if (pending[lane] != null) {
+                String id = instances.get(lane);
+                out.add(new Op(id, "DELETE", "/v1/instances/" + id + "/resources/" + pending[lane] + "?wait=false", new byte[0]));
+            }
+        }
+        return out;
+    }
+
+    private record Signed(Op op, SignedHeaders headers) {
+    }
+
+    private record SignedQueued(QueuedRequest request, byte[] postBody, SignedHeaders postHeaders, String waitTarget, SignedHeaders waitHeaders) {
+    }
+
+    private List<Signed> signDirect(List<Op> ops) {
+        return ops.stream().map(o -> new Signed(o, RequestSigner.sign(admin, o.method(), o.target(), o.body(), Duration.ofMinutes(5)))).toList();
+    }
+
+    private List<SignedQueued> signEmbedded(List<Op> ops, boolean withWait) {
+        List<SignedQueued> out = new ArrayList<>();
+        for (Op o : ops) {
+            QueuedRequest q = RequestSigner.signQueued(admin, o.instance(), o.method(), o.target(), o.body(), Duration.ofMinutes(30));
+            byte[] post = json(q);
+            SignedHeaders ph = RequestSigner.sign(admin, "POST", "/v1/queue", post, Duration.ofMinutes(5));
+            String wait = "/v1/requests/" + q.nonce() + "?waitMs=30000";
+            out.add(new SignedQueued(q, post, ph, wait, withWait ? RequestSigner.sign(admin, "GET", wait, null, Duration.ofMinutes(5)) : null));
+        }
+        return out;
+    }
+
+    private List<QueuedRequest> signKafka(List<Op> ops) {
+        return ops.stream().map(o -> RequestSigner.signQueued(admin, o.instance(), o.method(), o.target(), o.body(), Duration.ofMinutes(30))).toList();
+    }
+
+    // ---- latency ----------------------------------------------------------------------------------------
+
+    private Stats latencyDirect(int n) throws Exception {
+        List<Signed> signed = signDirect(ops(n));
+        long[] t = new long[signed.size()];
+        for (int i = 0; i < signed.size(); i++) {
+            Signed s = signed.get(i);
+            long start = System.nanoTime();
+            HttpResponse<byte[]> r = send(s.op().method(), s.op().target(), s.op().body(), s.headers());
+            t[i] = System.nanoTime() - start;
+            expectSuccess(r, s.op());
+        }
+        return Stats.of(t);
+    }
+
+    private Stats latencyEmbedded(int n) throws Exception {
+        List<SignedQueued> signed = signEmbedded(ops(n), true);
+        long[] t = new long[signed.size()];
+        for (int i = 0; i < signed.size(); i++) {
+            SignedQueued s = signed.get(i);
+            long start = System.nanoTime();
+            HttpResponse<byte[]> accepted = send("POST", "/v1/queue", s.postBody(), s.postHeaders());
+            if (accepted.statusCode() != 202) throw new IllegalStateException("POST /v1/queue -> " + accepted.statusCode() + " " + new String(accepted.body()));
+            HttpResponse<byte[]> done = send("GET", s.waitTarget(), new byte[0], s.waitHeaders());
+            t[i] = System.nanoTime() - start;
+            JsonNode v = Json.mapper().readTree(done.body());
+            if (!"done".equals(v.path("state").asText())) throw new IllegalStateException("queued request did not succeed: " + v);
+        }
+        return Stats.of(t);
+    }
+
+    private Stats latencyKafka(KafkaRequestQueue producer, KafkaResultWatcher results, int n) throws Exception {
+        List<QueuedRequest> signed = signKafka(ops(n));
+        long[] t = new long[signed.size()];
+        for (int i = 0; i < signed.size(); i++) {
+            QueuedRequest q = signed.get(i);
+            CompletableFuture<?> outcome = results.outcome(q.nonce());
+            long start = System.nanoTime();
+            producer.submitAsync(q);
+            var v = results.outcome(q.nonce()).get(60, TimeUnit.SECONDS);
+            t[i] = results.finishedAtNanos(q.nonce()).orElseThrow() - start;
+            if (!"done".equals(v.state())) throw new IllegalStateException("Kafka request did not succeed: " + v);
+            outcome.join();
+        }
+        return Stats.of(t);
+    }
+
+    // ---- throughput ------------------------------------------------------------------------------------
+
+    private double throughputDirect(int n) throws Exception {
+        List<Signed> signed = signDirect(ops(n));
+        ExecutorService pool = Executors.newFixedThreadPool(instances.size());
+        long start = System.nanoTime();
+        List<Future<?>> lanes = new ArrayList<>();
+        for (String instance : instances) {
+            List<Signed> mine = signed.stream().filter(s -> s.op().instance().equals(instance)).toList();
+            lanes.add(pool.submit(() -> {
+                for (Signed s : mine) expectSuccess(send(s.op().method(), s.op().target(), s.op().body(), s.headers()), s.op());
+                return null;
+            }));
+        }
+        for (Future<?> f : lanes) f.get(10, TimeUnit.MINUTES);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        return signed.size() / seconds;
+    }
+
+    private double throughputEmbedded(VmmServer server, int n) throws Exception {
+        List<SignedQueued> signed = signEmbedded(ops(n), false);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        long start = System.nanoTime();
+        List<Future<?>> posts = new ArrayList<>();
+        // One submitter per instance keeps each instance's requests in the queue in their order.
+        for (String instance : instances) {
+            List<SignedQueued> mine = signed.stream().filter(s -> s.request().instance().equals(instance)).toList();
+            posts.add(pool.submit(() -> {
+                for (SignedQueued s : mine) {
+                    HttpResponse<byte[]> r = send("POST", "/v1/queue", s.postBody(), s.postHeaders());
+                    if (r.statusCode() != 202) throw new IllegalStateException("POST /v1/queue -> " + r.statusCode() + " " + new String(r.body()));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : posts) f.get(10, TimeUnit.MINUTES);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (openQueued(server) > 0) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("embedded queue did not drain");
+            Thread.sleep(2);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        int failed = server.registry().read(c -> {
+            try (var st = c.prepareStatement("SELECT COUNT(*) FROM queued_requests WHERE state = 'failed' AND seq > (SELECT MAX(seq) FROM queued_requests) - " + signed.size())) {
+                var rs = st.executeQuery();
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
+        if (failed > 0) System.out.println("  (embedded: " + failed + " request(s) failed; see the service log)");
+        long[] underLoad = server.registry().read(c -> {
+            List<Long> ms = new ArrayList<>();
+            try (var st = c.prepareStatement("SELECT finished_at - accepted_at FROM queued_requests ORDER BY seq DESC LIMIT ?")) {
+                st.setInt(1, signed.size());
+                var rs = st.executeQuery();
+                while (rs.next()) ms.add(rs.getLong(1) * 1_000_000L);
+            }
+            return ms.stream().mapToLong(Long::longValue).toArray();
+        });
+        Stats s = Stats.of(underLoad);
+        System.out.printf(Locale.ROOT, "  (embedded under load: accepted-to-recorded p50 %.1f ms, p99 %.1f ms)%n", s.p50, s.p99);
+        return signed.size() / seconds;
+    }
+
+    private double throughputKafka(KafkaRequestQueue producer, KafkaResultWatcher results, int n) throws Exception {
+        List<QueuedRequest> signed = signKafka(ops(n));
+        List<CompletableFuture<?>> outcomes = new ArrayList<>();
+        long[] sentAt = new long[signed.size()];
+        long start = System.nanoTime();
+        for (int i = 0; i < signed.size(); i++) {
+            QueuedRequest q = signed.get(i);
+            outcomes.add(results.outcome(q.nonce()));
+            sentAt[i] = System.nanoTime();
+            producer.submitAsync(q);
+        }
+        CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        long end = signed.stream().mapToLong(q -> results.finishedAtNanos(q.nonce()).orElseThrow()).max().orElseThrow();
+        double seconds = (end - start) / 1e9;
+        long[] lat = new long[signed.size()];
+        long failed = 0;
+        for (int i = 0; i < signed.size(); i++) {
+            lat[i] = results.finishedAtNanos(signed.get(i).nonce()).orElseThrow() - sentAt[i];
+            if (!"done".equals(results.latest(signed.get(i).nonce()).orElseThrow().state())) failed++;
+        }
+        if (failed > 0) System.out.println("  (kafka: " + failed + " request(s) failed)");
+        Stats s = Stats.of(lat);
+        System.out.printf(Locale.ROOT, "  (kafka under load: submit-to-outcome p50 %.1f ms, p99 %.1f ms)%n", s.p50, s.p99);
+        return signed.size() / seconds;
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------------------
+
+    private void createInstances(Path dataDir, int count) throws Exception {
+        Path kernel = dataDir.resolve("volumes/vmlinuz");
+        Files.createDirectories(kernel.getParent());
+        Files.write(kernel, new byte[4096]);
+        for (int i = 0; i < count; i++) {
+            byte[] body = json(new CreateInstanceRequest("bench-" + i, kernel.toString(), null, "console=ttyS0", null, 1, 2,
+                    128L << 20, 256L << 20, null, null));
+            HttpResponse<byte[]> r = send("POST", "/v1/instances", body, RequestSigner.sign(admin, "POST", "/v1/instances", body, Duration.ofMinutes(1)));
+            if (r.statusCode() != 201) throw new IllegalStateException("create failed: " + r.statusCode() + " " + new String(r.body()));
+            instances.add(Json.mapper().readTree(r.body()).get("id").asText());
+        }
+    }
+
+    private static int openQueued(VmmServer server) {
+        return server.registry().read(c -> {
+            try (var st = c.prepareStatement("SELECT COUNT(*) FROM queued_requests WHERE state IN ('queued','running')")) {
+                var rs = st.executeQuery();
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
+    }
+
+    private HttpResponse<byte[]> send(String method, String target, byte[] body, SignedHeaders headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + target)).timeout(Duration.ofSeconds(60))
+                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (body.length > 0) b.header("Content-Type", "application/json");
+        headers.asMap().forEach(b::header);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static void expectSuccess(HttpResponse<byte[]> r, Op op) {
+        if (r.statusCode() >= 300) throw new IllegalStateException(op.method() + " " + op.target() + " -> " + r.statusCode() + " " + new String(r.body()));
+    }
+
+    private static byte[] json(Object o) {
+        try {
+            return Json.mapper().writeValueAsBytes(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Stats(double p50, double p99, double max, int n) {
+        static Stats of(long[] nanos) {
+            long[] s = nanos.clone();
+            Arrays.sort(s);
+            return new Stats(s[(int) Math.floor(0.50 * (s.length - 1))] / 1e6, s[(int) Math.floor(0.99 * (s.length - 1))] / 1e6, s[s.length - 1] / 1e6, s.length);
+        }
+    }
+
+    private static void print(String name, Stats s) {
+        System.out.printf(Locale.ROOT, "  %-9s p50 %7.2f   p99 %7.2f   max %7.2f   (n=%d)%n", name, s.p50, s.p99, s.max, s.n);
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) throw new IllegalArgumentException("expected --option value, got " + args[i]);
+            m.put(args[i].substring(2), args[i + 1]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.form.bench.service;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The figures of one run and the table that compares them with their same-run baselines and targets.
+ *
+ * <p>Overhead is computed as a difference of percentiles: service p50 minus direct-driver p50, and
+ * service p99 minus direct-driver p99, over all requests (adds and removes together). The driver
+ * makes the same hypervisor calls against the same simulator process, so its time is the simulator's
+ * (plus the driver's) share of each request; the rest is the service's. A difference of percentiles is
+ * not the percentile of per-request differences (the two runs do not pair request by request), but it
+ * is what can be measured without instrumenting the service.
+ *
+ * @param rss null when the memory figure was skipped
+ */
+public record BenchReport(BenchSettings settings, LoadRun driver, LoadRun service, RssFigure rss) {
+    public static final double OVERHEAD_P99_TARGET_MS = 5.0;
+    public static final double PAIRS_PER_SECOND_TARGET = 500.0;
+    public static final long RSS_TARGET_BYTES = 256L << 20;
+    public static final int RSS_TARGET_INSTANCES = 1000;
+
+    /** Resident memory of the service process with no instance and with {@code instances} registered. */
+    public record RssFigure(int instances, long emptyBytes, long bytes) {
+    }
+
+    public double overheadP50Ms() {
+        return service.all().p50() - driver.all().p50();
+    }
+
+    public double overheadP99Ms() {
+        return service.all().p99() - driver.all().p99();
+    }
+
+    public long serviceRequests() {
+        return service.attempted();
+    }
+
+    public long serviceFailures() {
+        return service.failures();
+    }
+
+    public boolean overheadMet() {
+        return overheadP99Ms() <= OVERHEAD_P99_TARGET_MS;
+    }
+
+    public boolean throughputMet() {
+        return service.pairsPerSecond() >= PAIRS_PER_SECOND_TARGET;
+    }
+
+    public boolean rssMet() {
+        return rss != null && rss.bytes() <= RSS_TARGET_BYTES;
+    }
+
+    public String table() {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[]{"figure", "value", "baseline (same run)", "target", "met"});
+        rows.add(new String[]{"throughput, add+remove pairs/s (" + settings.clients() + " clients, " + settings.instances() + " instances)",
+                f1(service.pairsPerSecond()), f1(driver.pairsPerSecond()) + " (direct driver)", ">= 500", met(throughputMet())});
+        rows.add(new String[]{"service overhead p50, ms per request", f3(overheadP50Ms()),
+                f3(driver.all().p50()) + " (driver p50)", "-", "-"});
+        rows.add(new String[]{"service overhead p99, ms per request", f3(overheadP99Ms()),
+                f3(driver.all().p99()) + " (driver p99)", "<= 5", settings.clients() == 32 ? met(overheadMet()) : met(overheadMet()) + " (at " + settings.clients() + " clients)"});
+        rows.add(new String[]{"service request p50 / p99, ms", f3(service.all().p50()) + " / " + f3(service.all().p99()),
+                f3(driver.all().p50()) + " / " + f3(driver.all().p99()) + " (driver)", "-", "-"});
+        rows.add(new String[]{"  add disk p50 / p99, ms", f3(service.add().p50()) + " / " + f3(service.add().p99()),
+                f3(driver.add().p50()) + " / " + f3(driver.add().p99()) + " (driver)", "-", "-"});
+        rows.add(new String[]{"  remove (wait) p50 / p99, ms", f3(service.remove().p50()) + " / " + f3(service.remove().p99()),
+                f3(driver.remove().p50()) + " / " + f3(driver.remove().p99()) + " (driver)", "-", "-"});
+        rows.add(new String[]{"requests ok / sent", (service.attempted() - service.failures()) + " / " + service.attempted(),
+                (driver.attempted() - driver.failures()) + " / " + driver.attempted() + " (driver)", "all", met(service.failures() == 0)});
+        if (rss != null) {
+            rows.add(new String[]{"service RSS after GC, MB, " + rss.instances() + " instances", f1(rss.bytes() / 1048576.0),
+                    f1(rss.emptyBytes() / 1048576.0) + " (0 instances)", "<= 256 (1,000 instances)",
+                    rss.instances() >= RSS_TARGET_INSTANCES ? met(rssMet()) : met(rssMet()) + " (only " + rss.instances() + ")"});
+        } else {
+            rows.add(new String[]{"service RSS", "skipped", "-", "<= 256 MB", "-"});
+        }
+        int[] width = new int[5];
+        for (String[] r : rows) for (int i = 0; i < 5; i++) width[i] = Math.max(width[i], r[i].length());
+        StringBuilder out = new StringBuilder();
+        for (int j = 0; j < rows.size(); j++) {
+            String[] r = rows.get(j);
+            for (int i = 0; i < 5; i++) {
+                out.append(i == 0 ? "" : " | ").append(r[i]).append(" ".repeat(width[i] - r[i].length()));
+            }
+            out.append('\n');
+            if (j == 0) {
+                for (int i = 0; i < 5; i++) out.append(i == 0 ? "" : "-+-").append("-".repeat(width[i]));
+                out.append('\n');
+            }
+        }
+        if (!service.failureSamples().isEmpty()) out.append("failures (first few): ").append(service.failureSamples()).append('\n');
+        if (!driver.failureSamples().isEmpty()) out.append("driver failures (first few): ").append(driver.failureSamples()).append('\n');
+        return out.toString();
+    }
+
+    private static String met(boolean ok) {
+        return ok ? "yes" : "NO";
+    }
+
+    private static String f1(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String f3(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+}

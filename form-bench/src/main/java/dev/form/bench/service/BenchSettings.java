@@ -1,0 +1,73 @@
+package dev.form.bench.service;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What one run of {@link ServiceBenchmark} does.
+ *
+ * @param clients        concurrent clients, each with its own kept-alive connection (default 32)
+ * @param instances      instances the pairs are spread over; each belongs to one client (default 100)
+ * @param pairs          measured add+remove pairs in total, split evenly over the clients (default 6400)
+ * @param warmupPairs    unmeasured pairs per client first, for the JIT of service and simulator (default 40)
+ * @param rssInstances   instances registered for the memory figure; 0 skips it (default 1000)
+ * @param ejectDelay     how long the simulated guest takes to let go of a removed device (default 0)
+ * @param workDir        where the data directories go; null: a fresh temporary directory, deleted afterwards
+ * @param jfr            when not null, a JFR recording of the measured service phase is written there
+ */
+public record BenchSettings(int clients, int instances, int pairs, int warmupPairs, int rssInstances,
+                            Duration ejectDelay, Path workDir, Path jfr) {
+
+    public BenchSettings {
+        require(clients >= 1, "--clients must be at least 1");
+        require(instances >= clients, "--instances must be at least --clients: every instance belongs to one client, so that"
+                + " its image is never attached twice at once");
+        require(pairs >= clients, "--pairs must be at least --clients (each client does pairs/clients)");
+        require(warmupPairs >= 0, "--warmup must not be negative");
+        require(rssInstances >= 0, "--rss-instances must not be negative");
+        require(!ejectDelay.isNegative(), "--eject-delay-ms must not be negative");
+    }
+
+    private static void require(boolean ok, String rule) {
+        if (!ok) throw new IllegalArgumentException(rule);
+    }
+
+    public static BenchSettings defaults() {
+        return new BenchSettings(32, 100, 6400, 40, 1000, Duration.ZERO, null, null);
+    }
+
+    /** Parses {@code --name value} options over the defaults; an unknown option is refused by name. */
+    public static BenchSettings parse(String[] args) {
+        BenchSettings d = defaults();
+        int clients = d.clients, instances = d.instances, pairs = d.pairs, warmup = d.warmupPairs, rss = d.rssInstances;
+        Duration eject = d.ejectDelay;
+        Path work = null, jfr = null;
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (i + 1 >= args.length) throw new IllegalArgumentException(name + " needs a value");
+            String v = args[++i];
+            try {
+                switch (name) {
+                    case "--clients" -> clients = Integer.parseInt(v);
+                    case "--instances" -> instances = Integer.parseInt(v);
+                    case "--pairs" -> pairs = Integer.parseInt(v);
+                    case "--warmup" -> warmup = Integer.parseInt(v);
+                    case "--rss-instances" -> rss = Integer.parseInt(v);
+                    case "--eject-delay-ms" -> eject = Duration.ofMillis(Long.parseLong(v));
+                    case "--work-dir" -> work = Path.of(v);
+                    case "--jfr" -> jfr = Path.of(v);
+                    default -> throw new IllegalArgumentException("unknown option " + name
+                            + " (known: --clients --instances --pairs --warmup --rss-instances --eject-delay-ms --work-dir --jfr)");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a whole number, got '" + v + "'");
+            }
+        }
+        return new BenchSettings(clients, instances, pairs, warmup, rss, eject, work, jfr);
+    }
+
+    /** Measured pairs of client {@code c}: the total split evenly, the first clients taking the remainder. */
+    int pairsOf(int c) {
+        return pairs / clients + (c < pairs % clients ? 1 : 0);
+    }
+}

@@ -1,0 +1,257 @@
+package dev.form.bench.service;
+
+import dev.form.core.api.AdoptInstanceRequest;
+import dev.form.core.api.Json;
+import dev.form.core.keys.Credentials;
+import dev.form.hypervisor.HypervisorKind;
+import dev.form.testkit.chsim.CloudHypervisorSimulatorMain;
+import dev.form.vmm.VmmServer;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * End-to-end performance of the VMM service: signed add-disk + remove pairs from many concurrent
+ * clients across many instances, against the Cloud Hypervisor simulator, next to the same hypervisor
+ * calls made directly through the driver in the same run; and the service's resident memory with
+ * many registered instances.
+ *
+ * <h2>Usage (on demand; not part of the test suite)</h2>
+ * <pre>
+ * export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 PATH=$JAVA_HOME/bin:$PATH
+ * mvn -q -B -Dform.buildDir=target-bench -pl form-bench -am package -DskipTests
+ * mvn -q -B -Dform.buildDir=target-bench -pl form-bench dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp
+ * java -cp form-bench/target-bench/classes:$(cat /tmp/bench.cp) dev.form.bench.service.ServiceBenchmark \
+ *      [--clients 32] [--instances 100] [--pairs 6400] [--warmup 40] [--rss-instances 1000] \
+ *      [--eject-delay-ms 0] [--work-dir DIR] [--jfr FILE]
+ * </pre>
+ * (with the reactor's other modules' {@code <buildDir>/classes} on the class path too when they are not
+ * installed). It prints a table: figure, value, the baseline measured in the same run, the target, met
+ * or not. The exit status is 1 when any request failed.
+ *
+ * <h2>What runs</h2>
+ * <ol>
+ * <li>A simulator process ({@link SimulatorProcess}) boots M VMs for the service, in its data
+ *     directory's sockets/, and M more for the direct-driver baseline. The real service ({@link VmmServer},
+ *     in this JVM, real SQLite registry in a temporary data directory, Cloud Hypervisor driver) adopts
+ *     the first M through its API, owned by a freshly generated test key (the admin).</li>
+ * <li>All requests are signed, each with its own nonce, and encoded to bytes before any clock starts.
+ *     Client c of N owns the instances i with i mod N = c (so an image is never attached twice at once)
+ *     and goes round them: pair k adds disk {@code b<c>x<k>} (a per-instance raw image in volumes/) and
+ *     removes it with the default wait for the guest.</li>
+ * <li>Warm-up, unmeasured: the driver baseline, then the service. Measured: the driver baseline
+ *     ({@link DriverPairClient}: the same vm.info + vm.add-disk, vm.remove-device + vm.info polling the
+ *     service makes, N threads over the other M VMs of the same simulator process), then the service
+ *     (N threads, one kept-alive HTTP/1.1 connection each, {@link ServicePairClient}).</li>
+ * <li>Throughput = measured pairs / wall time of the phase. Overhead = service percentile minus driver
+ *     percentile, over all requests (see {@link BenchReport}).</li>
+ * <li>Memory: a fresh service in its own JVM (default JVM settings) and a simulator process with R booted
+ *     VMs; RSS (VmRSS after a jcmd GC.run) with no instance is the baseline, then R VMs are adopted and
+ *     RSS is read again.</li>
+ * </ol>
+ */
+public final class ServiceBenchmark {
+    /** The service accepts expiries at most 300 s ahead; every phase is signed just before it runs. */
+    private static final Duration SIGNATURE_TTL = Duration.ofSeconds(290);
+    private static final int IMAGE_BYTES = 1 << 16;
+    /**
+     * Measured pairs run in rounds of at most this many per client, each signed just before it starts:
+     * a slow service must not outlive the signatures' 300 s. Throughput is pairs over the summed
+     * wall times of the rounds.
+     */
+    static final int ROUND_PAIRS_PER_CLIENT = 100;
+
+    private ServiceBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        BenchSettings settings;
+        try {
+            settings = BenchSettings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ServiceBenchmark: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        BenchReport report = run(settings, System.out);
+        System.out.println();
+        System.out.print(report.table());
+        System.exit(report.serviceFailures() == 0 && report.driver().failures() == 0 ? 0 : 1);
+    }
+
+    /** One whole run; progress lines go to {@code progress}. */
+    public static BenchReport run(BenchSettings s, PrintStream progress) throws Exception {
+        Path root = s.workDir() != null ? Files.createDirectories(s.workDir()) : Files.createTempDirectory("form-bench-svc");
+        try {
+            LoadRun[] runs = loadPhases(s, root.resolve("load"), progress);
+            BenchReport.RssFigure rss = s.rssInstances() == 0 ? null : rssPhase(s, root.resolve("rss"), progress);
+            return new BenchReport(s, runs[0], runs[1], rss);
+        } finally {
+            if (s.workDir() == null) deleteTree(root);
+        }
+    }
+
+    private static LoadRun[] loadPhases(BenchSettings s, Path root, PrintStream progress) throws Exception {
+        int n = s.clients(), m = s.instances();
+        Path dataDir = root.resolve("data");
+        Path volumes = Files.createDirectories(dataDir.resolve("volumes"));
+        Path direct = Files.createDirectories(root.resolve("direct"));
+        SimulatorProcess.Group serviceVms = new SimulatorProcess.Group(Files.createDirectories(dataDir.resolve("sockets")), "svc", m);
+        SimulatorProcess.Group driverVms = new SimulatorProcess.Group(direct, "drv", m);
+        for (int i = 0; i < m; i++) {
+            Files.write(volumes.resolve("bench-" + i + ".raw"), new byte[IMAGE_BYTES]);
+            Files.write(direct.resolve("img-" + i + ".raw"), new byte[IMAGE_BYTES]);
+        }
+        progress.printf("booting %d + %d simulated VMs in a simulator process%n", m, m);
+        Credentials key = Credentials.generate(new SecureRandom());
+        List<ServicePairClient> serviceClients = new ArrayList<>();
+        List<DriverPairClient> driverClients = new ArrayList<>();
+        try (SimulatorProcess ignored = SimulatorProcess.start(root, s.ejectDelay(), List.of(serviceVms, driverVms));
+             VmmServer server = new VmmServer(VmmServer.Options.defaults(dataDir).withListen("127.0.0.1", 0)
+                     .withAdmins(List.of(key.address()))
+                     .withHypervisor(HypervisorKind.CLOUD_HYPERVISOR, CloudHypervisorSimulatorMain.writeLauncher(root.resolve("bin")), null))) {
+            server.start();
+            int port = server.port();
+            progress.printf("service on 127.0.0.1:%d adopting %d instances%n", port, m);
+            adopt(key, port, serviceVms, "bench-");
+
+            int[] warmFrom = new int[n], warmCount = new int[n], from = new int[n], count = new int[n];
+            for (int c = 0; c < n; c++) {
+                warmCount[c] = s.warmupPairs();
+                from[c] = s.warmupPairs();
+                count[c] = s.pairsOf(c);
+            }
+            for (int c = 0; c < n; c++) {
+                List<Integer> owned = owned(c, n, m);
+                serviceClients.add(new ServicePairClient(c, "127.0.0.1", port, key, owned));
+                driverClients.add(new DriverPairClient(c, owned.stream().map(driverVms::socket).toList(),
+                        owned.stream().map(i -> direct.resolve("img-" + i + ".raw")).toList()));
+            }
+
+            if (s.warmupPairs() > 0) {
+                progress.printf("warm-up: %d pairs per client, driver then service%n", s.warmupPairs());
+                check("driver warm-up", LoadRun.run(driverClients, warmFrom, warmCount));
+                sign(serviceClients, warmFrom, warmCount, progress);
+                check("service warm-up", LoadRun.run(serviceClients, warmFrom, warmCount));
+            }
+            progress.printf("measuring: %d pairs, %d clients, %d instances — direct driver%n", s.pairs(), n, m);
+            List<LoadRun> driverRounds = new ArrayList<>(), serviceRounds = new ArrayList<>();
+            Recording jfr = s.jfr() == null ? null : new Recording(Configuration.getConfiguration("profile"));
+            try {
+                for (int[][] round : rounds(from, count)) driverRounds.add(LoadRun.run(driverClients, round[0], round[1]));
+                for (int[][] round : rounds(from, count)) {
+                    // signed per round: the service accepts an expiry at most 300 s ahead; the clock is not running
+                    sign(serviceClients, round[0], round[1], progress);
+                    progress.printf("measuring: the service, %d pairs%n", IntStream.of(round[1]).sum());
+                    if (jfr != null && serviceRounds.isEmpty()) jfr.start();
+                    serviceRounds.add(LoadRun.run(serviceClients, round[0], round[1]));
+                }
+                if (jfr != null) {
+                    jfr.stop();
+                    jfr.dump(s.jfr());
+                    progress.printf("JFR recording of the measured service rounds: %s%n", s.jfr());
+                }
+            } finally {
+                if (jfr != null) jfr.close();
+            }
+            LoadRun driver = LoadRun.merge(driverRounds);
+            LoadRun service = LoadRun.merge(serviceRounds);
+            return new LoadRun[]{driver, service};
+        } finally {
+            serviceClients.forEach(ServicePairClient::close);
+            driverClients.forEach(DriverPairClient::close);
+        }
+    }
+
+    /** Splits each client's pairs into rounds of at most {@link #ROUND_PAIRS_PER_CLIENT}: {from[], count[]} per round. */
+    static List<int[][]> rounds(int[] from, int[] count) {
+        List<int[][]> out = new ArrayList<>();
+        int most = IntStream.of(count).max().orElse(0);
+        for (int done = 0; done < most; done += ROUND_PAIRS_PER_CLIENT) {
+            int[] f = new int[from.length], c = new int[from.length];
+            for (int i = 0; i < from.length; i++) {
+                f[i] = from[i] + done;
+                c[i] = Math.max(0, Math.min(ROUND_PAIRS_PER_CLIENT, count[i] - done));
+            }
+            out.add(new int[][]{f, c});
+        }
+        return out;
+    }
+
+    private static void sign(List<ServicePairClient> clients, int[] from, int[] count, PrintStream progress) {
+        long t0 = System.nanoTime();
+        IntStream.range(0, clients.size()).parallel().forEach(c -> clients.get(c).sign(from[c], count[c], SIGNATURE_TTL));
+        progress.printf("signed %d requests in %.1f s, before the clock starts%n", 2 * IntStream.of(count).sum(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void check(String phase, LoadRun run) {
+        if (run.failures() > 0) {
+            throw new IllegalStateException(phase + ": " + run.failures() + " of " + run.attempted() + " calls failed, e.g. " + run.failureSamples());
+        }
+    }
+
+    /** The instances client {@code c} of {@code n} owns: those with index mod n = c. */
+    static List<Integer> owned(int c, int n, int m) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = c; i < m; i += n) out.add(i);
+        return out;
+    }
+
+    private static BenchReport.RssFigure rssPhase(BenchSettings s, Path root, PrintStream progress) throws Exception {
+        int r = s.rssInstances();
+        Path dataDir = root.resolve("data");
+        SimulatorProcess.Group vms = new SimulatorProcess.Group(Files.createDirectories(dataDir.resolve("sockets")), "vm", r);
+        Credentials key = Credentials.generate(new SecureRandom());
+        Path chBin = CloudHypervisorSimulatorMain.writeLauncher(root.resolve("bin"));
+        progress.printf("memory: booting %d simulated VMs, starting the service in its own JVM%n", r);
+        try (SimulatorProcess ignored = SimulatorProcess.start(root, s.ejectDelay(), List.of(vms));
+             ServiceProcess service = ServiceProcess.start(dataDir, key.address(), chBin, root.resolve("service.log"))) {
+            long empty = service.residentBytesAfterGc();
+            progress.printf("memory: RSS with no instance %.1f MB; adopting %d instances%n", empty / 1048576.0, r);
+            adopt(key, service.port(), vms, "vm-");
+            long full = service.residentBytesAfterGc();
+            return new BenchReport.RssFigure(r, empty, full);
+        }
+    }
+
+    /** Adopts every VM of the group, named {@code prefix + i}; anything but 201 stops the run. */
+    private static void adopt(Credentials key, int port, SimulatorProcess.Group vms, String prefix) throws IOException {
+        try (RawHttpConnection http = new RawHttpConnection("127.0.0.1", port)) {
+            for (int i = 0; i < vms.count(); i++) {
+                byte[] body = json(new AdoptInstanceRequest(prefix + i, vms.socket(i).toString()));
+                PreparedRequest req = PreparedRequest.sign(key, "127.0.0.1:" + port, "POST", "/v1/instances/adopt", body, SIGNATURE_TTL);
+                RawHttpConnection.Reply reply = http.exchange(req);
+                if (reply.status() != 201) throw new IOException("adopting " + vms.socket(i) + " -> " + reply.status() + " " + reply.text());
+            }
+        }
+    }
+
+    private static byte[] json(Object o) {
+        try {
+            return Json.mapper().writeValueAsBytes(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
