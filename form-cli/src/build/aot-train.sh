@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the JDK 25 AOT cache of the form CLI by a training run (dev.form.cli.AotTraining) on exactly the
-# jar and class path that bin/form runs. A JDK without AOT caches (before 25) or a failed training run only
+# shaded jar that bin/form runs. A JDK without AOT caches (before 25) or a failed training run only
 # leaves the cache out: the CLI works without it, just starts slower.
 set -u
-java_home=$1 jar=$2 cpfile=$3 out=$4
+java_home=$1 jar=$2 out=$3
 java="$java_home/bin/java"
 rm -f "$out" "$out.jdk"
 version=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
@@ -13,7 +13,7 @@ if [ "${version%%.*}" -lt 25 ] 2>/dev/null; then
 fi
 # Same flags as bin/form: the cache is only used when they match.
 opts=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8)
-if ! "$java" "${opts[@]}" -XX:AOTCacheOutput="$out" -Xlog:aot=error,cds=error -cp "$jar:$(cat "$cpfile")" \
+if ! "$java" "${opts[@]}" -XX:AOTCacheOutput="$out" -Xlog:aot=error,cds=error -cp "$jar" \
     dev.form.cli.AotTraining >"$out.log" 2>&1; then
   echo "aot-train: training run failed (see $out.log); the CLI runs without an AOT cache"
   rm -f "$out"

@@ -35,7 +35,7 @@ if [ ! -f "$testkit_jar" ]; then
 fi
 cat >"$work/cloud-hypervisor" <<EOS
 #!/bin/sh
-exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -cp "$testkit_jar:$(cat "$out/classpath.txt")" dev.form.testkit.chsim.CloudHypervisorSimulatorMain "\$@"
+exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -cp "$testkit_jar:$out/form-cli-0.1.0-SNAPSHOT-all.jar" dev.form.testkit.chsim.CloudHypervisorSimulatorMain "\$@"
 EOS
 chmod +x "$work/cloud-hypervisor"
 
@@ -57,7 +57,7 @@ printf 'public class Hello { public static void main(String[] a) { System.out.pr
 "$JAVA_HOME/bin/javac" -d "$work/hello" "$work/hello/Hello.java"
 
 opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8"
-cp="$out/form-cli-0.1.0-SNAPSHOT.jar:$(cat "$out/classpath.txt")"
+cp="$out/form-cli-0.1.0-SNAPSHOT-all.jar"
 aot=""
 [ -f "$out/form.aot" ] && aot="-XX:AOTCache=$out/form.aot -Xlog:aot=off -Xlog:cds=off"
 add="manage add disk -n web --path bench.raw --size 1M --disk-id bench"
@@ -73,7 +73,7 @@ hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/startup.md" \
 cat "$work/startup.md"
 
 echo "== 2. which JVM options help: form --help"
-hyperfine -N --warmup 2 --runs "$runs" --export-markdown "$work/options.md" \
+hyperfine -N --warmup 2 --runs 10 --export-markdown "$work/options.md" \
   -n "no options" "$java -cp $cp dev.form.cli.Main --help" \
   -n "C1 only" "$java -XX:TieredStopAtLevel=1 -cp $cp dev.form.cli.Main --help" \
   -n "C1 + SerialGC" "$java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp $cp dev.form.cli.Main --help" \

@@ -157,7 +157,7 @@ public final class PolicyHostResources implements HostResources {
         Path source = policy.shareDirectory("source", r.source());
         String name = daemonName(instance.id(), id);
         if (!startDaemon) {
-            Path socket = policy.managedSocketDir().resolve(name + ".sock");
+            Path socket = virtiofsd.socketOf(name);
             return Prepared.withoutUndo(ResourceSpec.ofFs(new FsSpec(id, tag, socket.toString(), numQueues, queueSize), source.toString(), true));
         }
         VirtiofsdHandle handle = virtiofsd.start(name, source);
