@@ -21,7 +21,10 @@ public record CliContext(Map<String, String> environment, Path home, InputStream
     public static CliContext system() {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        return new CliContext(System.getenv(), Path.of(System.getProperty("user.home")), System.in, out, err);
+        // $HOME, as for any shell tool (the JVM's user.home comes from the password database instead).
+        String home = System.getenv("HOME");
+        Path homeDir = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
+        return new CliContext(System.getenv(), homeDir, System.in, out, err);
     }
 
     /** An environment variable, or null when unset or empty. */

@@ -19,7 +19,7 @@ public final class CompletionCommand extends BaseCommand {
 
     @Override
     protected int run() {
-        CommandLine root = spec.root().commandLine();
+        CommandLine root = FormCli.commandLine(context());
         String script = AutoComplete.bash("form", root);
         if (shell == Shell.zsh) {
             // picocli's script drives zsh through bashcompinit; load it first so the script works when sourced alone.

@@ -7,8 +7,21 @@ public final class FormCli {
     private FormCli() {
     }
 
+    /** The whole command tree (completion, man pages, tests of its shape). */
     public static CommandLine commandLine(CliContext context) {
         CommandLine cl = new CommandLine(new FormCommand(context));
+        CommandTree.addAll(cl);
+        return configure(cl, context);
+    }
+
+    /** Just the commands {@code args} names, which is all a run needs (see {@link CommandTree}). */
+    public static CommandLine commandLineFor(CliContext context, String... args) {
+        CommandLine cl = new CommandLine(new FormCommand(context));
+        CommandTree.addPath(cl, args, 0);
+        return configure(cl, context);
+    }
+
+    private static CommandLine configure(CommandLine cl, CliContext context) {
         cl.setOut(context.out());
         cl.setErr(context.err());
         cl.setExecutionExceptionHandler(new FailureReporter(context));
@@ -20,6 +33,6 @@ public final class FormCli {
 
     /** Runs the command line; returns the exit code. */
     public static int run(CliContext context, String... args) {
-        return commandLine(context).execute(args);
+        return commandLineFor(context, args).execute(args);
     }
 }

@@ -1,14 +1,11 @@
 package dev.form.cli;
 
-import dev.form.cli.manage.ManageCommand;
-import dev.form.cli.vmm.VmmCommand;
-import dev.form.cli.wallet.WalletCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
 
+/** The root; its subcommands are attached by {@link CommandTree}. */
 @Command(name = "form", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, version = "form 0.1.0",
         description = "Grow running VMs without a restart: hot-add disks, virtio-fs shares and PCI devices, every request signed with your key.",
-        subcommands = {ManageCommand.class, WalletCommand.class, VmmCommand.class, CompletionCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  form vmm serve --data-dir /var/lib/form",

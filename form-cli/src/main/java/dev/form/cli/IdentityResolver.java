@@ -61,8 +61,7 @@ public final class IdentityResolver {
 
     public static CliFailure failure(KeyException e) {
         String hint = switch (e.reason()) {
-            case NO_KEY -> "give --private-key, --keyfile or --mnemonic, set FORM_PRIVATE_KEY or FORM_MNEMONIC, "
-                    + "or set keystore_path in the config (form wallet new creates a keystore)";
+            case NO_KEY -> "see 'form wallet --help'";
             case WRONG_PASSWORD -> "check --password-file or FORM_KEYSTORE_PASSWORD";
             case USAGE -> "give exactly one of --private-key, --keyfile, --mnemonic";
             default -> null;

@@ -3,6 +3,7 @@ package dev.form.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.form.testkit.guest.GuestConsole;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,6 +31,11 @@ class CrashE2eTest {
     @AfterAll
     static void stopHost() throws Exception {
         if (host != null) host.close();
+    }
+
+    @AfterEach
+    void deleteVms() {
+        if (host.service.alive()) host.deleteAll();
     }
 
     @Test
@@ -63,6 +70,35 @@ class CrashE2eTest {
         JsonNode after = host.form("manage", "show", "-n", vm.name(), "--json").ok().json();
         assertThat(HotplugE2eTest.resource(after, "k1").isMissingNode()).isTrue();
         assertThat(HotplugE2eTest.resource(after, "k2").path("state").asText()).isEqualTo("attached");
+    }
+
+    @Test
+    void killingTheServiceDuringAnAddLeavesRecordAndGuestAgreeing() throws Exception {
+        E2eHost.Guest vm = host.launch("e2e-mid-add");
+        Path image = host.image("m1.raw", 4L << 20, new byte[16]);
+        Thread add = new Thread(() -> host.form("manage", "add", "disk", "-n", vm.name(), "--path", "m1.raw", "--disk-id", "m1",
+                "--serial", "E2EM1"));
+        add.start();
+        Thread.sleep(250);
+        host.service.kill9();
+        add.join(60_000);
+
+        host.service.restart();
+        JsonNode m1 = HotplugE2eTest.resource(host.form("manage", "show", "-n", vm.name(), "--json").ok().json(), "m1");
+        // Whatever the crash interrupted, the restarted service settled it one way or the other; the guest agrees.
+        boolean recorded = !m1.isMissingNode();
+        if (recorded) assertThat(m1.path("state").asText()).as("no half-way record left").isEqualTo("attached");
+        ProcessHandle qemu = host.qemuOf(vm).orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<String> lines = vm.console().lines();
+            long added = lines.stream().filter(l -> l.contains("disk-added") && l.contains("serial=E2EM1")).count();
+            long removed = lines.stream().filter(l -> l.contains("disk-removed") && l.contains("serial=E2EM1")).count();
+            assertThat(added - removed).as("disks E2EM1 the guest has, recorded: " + recorded).isEqualTo(recorded ? 1 : 0);
+            assertThat(E2eHost.holdsOpen(qemu, image)).as("QEMU holds the image").isEqualTo(recorded);
+        });
+        // And the service goes on working for this VM.
+        if (recorded) host.form("manage", "remove", "-n", vm.name(), "m1", "--wait").ok();
+        else host.form("manage", "add", "disk", "-n", vm.name(), "--path", "m1.raw", "--disk-id", "m1", "--serial", "E2EM1B").ok();
     }
 
     @Test

@@ -188,13 +188,16 @@ final class E2eHost implements AutoCloseable {
         }
     }
 
+    /** Deletes every instance of this host (their VMs stop), so that idle guests do not compete for the cores. */
+    void deleteAll() {
+        JsonNode list = form("manage", "list", "--json").ok().json();
+        for (JsonNode i : list) form("manage", "delete", "-i", i.path("id").asText()).ok();
+    }
+
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         try {
-            if (service.alive()) {
-                JsonNode list = form("manage", "list", "--json").json();
-                for (JsonNode i : list) form("manage", "delete", "-i", i.path("id").asText());
-            }
+            if (service.alive()) deleteAll();
         } catch (RuntimeException | AssertionError e) {
             // best effort: whatever still runs is ended below
         } finally {
@@ -203,7 +206,15 @@ final class E2eHost implements AutoCloseable {
             String mine = dataDir.toString();
             List<ProcessHandle> left = processes(cmd -> cmd.contains(mine)).toList();
             left.forEach(ProcessHandle::destroy);
-            for (ProcessHandle p : left) p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            for (ProcessHandle p : left) {
+                try {
+                    p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    p.destroyForcibly();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             keepLogs();
             deleteTree(root);
         }

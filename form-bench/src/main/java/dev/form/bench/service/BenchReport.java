@@ -14,9 +14,12 @@ import java.util.Locale;
  * not the percentile of per-request differences (the two runs do not pair request by request), but it
  * is what can be measured without instrumenting the service.
  *
- * @param rss null when the memory figure was skipped
+ * @param fsync how long a 4 KiB write took to become durable in the data directory, measured right
+ *              after the load: each acknowledged add or remove waits for two registry commits (intent,
+ *              result), each one fsync with synchronous=FULL, unless commits are grouped
+ * @param rss   null when the memory figure was skipped
  */
-public record BenchReport(BenchSettings settings, LoadRun driver, LoadRun service, RssFigure rss) {
+public record BenchReport(BenchSettings settings, LoadRun driver, LoadRun service, Latencies fsync, RssFigure rss) {
     public static final double OVERHEAD_P99_TARGET_MS = 5.0;
     public static final double PAIRS_PER_SECOND_TARGET = 500.0;
     public static final long RSS_TARGET_BYTES = 256L << 20;
@@ -69,6 +72,8 @@ public record BenchReport(BenchSettings settings, LoadRun driver, LoadRun servic
                 f3(driver.add().p50()) + " / " + f3(driver.add().p99()) + " (driver)", "-", "-"});
         rows.add(new String[]{"  remove (wait) p50 / p99, ms", f3(service.remove().p50()) + " / " + f3(service.remove().p99()),
                 f3(driver.remove().p50()) + " / " + f3(driver.remove().p99()) + " (driver)", "-", "-"});
+        rows.add(new String[]{"fsync of 4 KiB in the data dir p50 / p99, ms", f3(fsync.p50()) + " / " + f3(fsync.p99()),
+                "-", "-", "-"});
         rows.add(new String[]{"requests ok / sent", (service.attempted() - service.failures()) + " / " + service.attempted(),
                 (driver.attempted() - driver.failures()) + " / " + driver.attempted() + " (driver)", "all", met(service.failures() == 0)});
         if (rss != null) {

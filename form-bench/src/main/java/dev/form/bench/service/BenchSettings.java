@@ -2,6 +2,7 @@ package dev.form.bench.service;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What one run of {@link ServiceBenchmark} does.
@@ -14,9 +15,12 @@ import java.time.Duration;
  * @param ejectDelay     how long the simulated guest takes to let go of a removed device (default 0)
  * @param workDir        where the data directories go; null: a fresh temporary directory, deleted afterwards
  * @param jfr            when not null, a JFR recording of the measured service phase is written there
+ * @param serviceJvmOptions JVM options of the service process of the memory figure (default none: the
+ *                       JVM's own defaults, as the systemd unit runs it); with
+ *                       {@code -XX:NativeMemoryTracking=summary} the breakdown includes the JVM's own account
  */
 public record BenchSettings(int clients, int instances, int pairs, int warmupPairs, int rssInstances,
-                            Duration ejectDelay, Path workDir, Path jfr) {
+                            Duration ejectDelay, Path workDir, Path jfr, List<String> serviceJvmOptions) {
 
     public BenchSettings {
         require(clients >= 1, "--clients must be at least 1");
@@ -26,6 +30,7 @@ public record BenchSettings(int clients, int instances, int pairs, int warmupPai
         require(warmupPairs >= 0, "--warmup must not be negative");
         require(rssInstances >= 0, "--rss-instances must not be negative");
         require(!ejectDelay.isNegative(), "--eject-delay-ms must not be negative");
+        serviceJvmOptions = List.copyOf(serviceJvmOptions);
     }
 
     private static void require(boolean ok, String rule) {
@@ -33,7 +38,7 @@ public record BenchSettings(int clients, int instances, int pairs, int warmupPai
     }
 
     public static BenchSettings defaults() {
-        return new BenchSettings(32, 100, 6400, 40, 1000, Duration.ZERO, null, null);
+        return new BenchSettings(32, 100, 6400, 40, 1000, Duration.ZERO, null, null, List.of());
     }
 
     /** Parses {@code --name value} options over the defaults; an unknown option is refused by name. */
@@ -42,6 +47,7 @@ public record BenchSettings(int clients, int instances, int pairs, int warmupPai
         int clients = d.clients, instances = d.instances, pairs = d.pairs, warmup = d.warmupPairs, rss = d.rssInstances;
         Duration eject = d.ejectDelay;
         Path work = null, jfr = null;
+        List<String> jvm = List.of();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 >= args.length) throw new IllegalArgumentException(name + " needs a value");
@@ -56,14 +62,15 @@ public record BenchSettings(int clients, int instances, int pairs, int warmupPai
                     case "--eject-delay-ms" -> eject = Duration.ofMillis(Long.parseLong(v));
                     case "--work-dir" -> work = Path.of(v);
                     case "--jfr" -> jfr = Path.of(v);
+                    case "--service-jvm-opts" -> jvm = v.isBlank() ? List.of() : List.of(v.trim().split("\\s+"));
                     default -> throw new IllegalArgumentException("unknown option " + name
-                            + " (known: --clients --instances --pairs --warmup --rss-instances --eject-delay-ms --work-dir --jfr)");
+                            + " (known: --clients --instances --pairs --warmup --rss-instances --eject-delay-ms --work-dir --jfr --service-jvm-opts)");
                 }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(name + " must be a whole number, got '" + v + "'");
             }
         }
-        return new BenchSettings(clients, instances, pairs, warmup, rss, eject, work, jfr);
+        return new BenchSettings(clients, instances, pairs, warmup, rss, eject, work, jfr, jvm);
     }
 
     /** Measured pairs of client {@code c}: the total split evenly, the first clients taking the remainder. */

@@ -30,15 +30,16 @@ import java.util.stream.Stream;
  * <h2>Usage (on demand; not part of the test suite)</h2>
  * <pre>
  * export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 PATH=$JAVA_HOME/bin:$PATH
- * mvn -q -B -Dform.buildDir=target-bench -pl form-bench -am package -DskipTests
- * mvn -q -B -Dform.buildDir=target-bench -pl form-bench dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp
+ * mvn -q -B -o -Dform.buildDir=target-bench -pl form-bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp
  * java -cp form-bench/target-bench/classes:$(cat /tmp/bench.cp) dev.form.bench.service.ServiceBenchmark \
  *      [--clients 32] [--instances 100] [--pairs 6400] [--warmup 40] [--rss-instances 1000] \
- *      [--eject-delay-ms 0] [--work-dir DIR] [--jfr FILE]
+ *      [--eject-delay-ms 0] [--work-dir DIR] [--jfr FILE] [--service-jvm-opts "-XX:NativeMemoryTracking=summary ..."]
  * </pre>
- * (with the reactor's other modules' {@code <buildDir>/classes} on the class path too when they are not
- * installed). It prints a table: figure, value, the baseline measured in the same run, the target, met
- * or not. The exit status is 1 when any request failed.
+ * The class path file lists the reactor's other modules by their {@code target-bench/classes}, so nothing
+ * needs installing. Defaults are the targets' conditions; a whole run takes a few minutes. It prints a
+ * table: figure, value, the baseline measured in the same run, the target, met or not; the exit status is
+ * 1 when any request failed. {@code --jfr FILE} records the measured service rounds with JFR's "profile"
+ * settings, to see where the time goes. {@code ServiceBenchmarkSmokeTest} runs it with tiny parameters.
  *
  * <h2>What runs</h2>
  * <ol>
@@ -97,15 +98,18 @@ public final class ServiceBenchmark {
     public static BenchReport run(BenchSettings s, PrintStream progress) throws Exception {
         Path root = s.workDir() != null ? Files.createDirectories(s.workDir()) : Files.createTempDirectory("form-bench-svc");
         try {
-            LoadRun[] runs = loadPhases(s, root.resolve("load"), progress);
+            LoadFigures load = loadPhases(s, root.resolve("load"), progress);
             BenchReport.RssFigure rss = s.rssInstances() == 0 ? null : rssPhase(s, root.resolve("rss"), progress);
-            return new BenchReport(s, runs[0], runs[1], rss);
+            return new BenchReport(s, load.driver(), load.service(), load.fsync(), rss);
         } finally {
             if (s.workDir() == null) deleteTree(root);
         }
     }
 
-    private static LoadRun[] loadPhases(BenchSettings s, Path root, PrintStream progress) throws Exception {
+    private record LoadFigures(LoadRun driver, LoadRun service, Latencies fsync) {
+    }
+
+    private static LoadFigures loadPhases(BenchSettings s, Path root, PrintStream progress) throws Exception {
         int n = s.clients(), m = s.instances();
         Path dataDir = root.resolve("data");
         Path volumes = Files.createDirectories(dataDir.resolve("volumes"));
@@ -168,9 +172,10 @@ public final class ServiceBenchmark {
             } finally {
                 if (jfr != null) jfr.close();
             }
+            Latencies fsync = FsyncProbe.measure(dataDir, 200);
             LoadRun driver = LoadRun.merge(driverRounds);
             LoadRun service = LoadRun.merge(serviceRounds);
-            return new LoadRun[]{driver, service};
+            return new LoadFigures(driver, service, fsync);
         } finally {
             serviceClients.forEach(ServicePairClient::close);
             driverClients.forEach(DriverPairClient::close);
@@ -219,11 +224,12 @@ public final class ServiceBenchmark {
         Path chBin = CloudHypervisorSimulatorMain.writeLauncher(root.resolve("bin"));
         progress.printf("memory: booting %d simulated VMs, starting the service in its own JVM%n", r);
         try (SimulatorProcess ignored = SimulatorProcess.start(root, s.ejectDelay(), List.of(vms));
-             ServiceProcess service = ServiceProcess.start(dataDir, key.address(), chBin, root.resolve("service.log"))) {
+             ServiceProcess service = ServiceProcess.start(dataDir, key.address(), chBin, root.resolve("service.log"), s.serviceJvmOptions())) {
             long empty = service.residentBytesAfterGc();
             progress.printf("memory: RSS with no instance %.1f MB; adopting %d instances%n", empty / 1048576.0, r);
             adopt(key, service.port(), vms, "vm-");
             long full = service.residentBytesAfterGc();
+            progress.printf("memory: RSS with %d instances %.1f MB (%s)%n", r, full / 1048576.0, service.memoryBreakdown());
             return new BenchReport.RssFigure(r, empty, full);
         }
     }

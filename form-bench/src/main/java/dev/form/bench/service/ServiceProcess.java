@@ -27,8 +27,11 @@ final class ServiceProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static ServiceProcess start(Path dataDir, String admin, Path cloudHypervisorBin, Path log) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(JavaCommand.of(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"), VmmServer.class));
+    static ServiceProcess start(Path dataDir, String admin, Path cloudHypervisorBin, Path log, List<String> jvmOptions)
+            throws IOException, InterruptedException {
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        List<String> cmd = new ArrayList<>(JavaCommand.of(options, VmmServer.class));
         cmd.addAll(List.of("--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0", "--admin", admin,
                 "--hypervisor", "cloud-hypervisor", "--cloud-hypervisor-bin", cloudHypervisorBin.toString()));
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
@@ -74,6 +77,35 @@ final class ServiceProcess implements AutoCloseable {
             Thread.sleep(300);
         }
         return Rss.ofPid(process.pid());
+    }
+
+    /**
+     * Where the resident memory goes, for the report: the JVM's own heap summary (jcmd GC.heap_info) and
+     * the thread count; empty when jcmd is missing.
+     */
+    String memoryBreakdown() throws IOException, InterruptedException {
+        StringBuilder out = new StringBuilder();
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("Threads:") || line.startsWith("VmRSS:") || line.startsWith("RssAnon:") || line.startsWith("RssFile:")) {
+                out.append(line.replaceAll("\\s+", " ")).append("; ");
+            }
+        }
+        Path jcmd = JavaCommand.jcmd();
+        if (Files.isExecutable(jcmd)) {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.heap_info").redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor(30, TimeUnit.SECONDS);
+            text.lines().filter(l -> l.contains("total") || l.contains("Metaspace") || l.contains("class space"))
+                    .forEach(l -> out.append(l.trim().replaceAll("\\s+", " ")).append("; "));
+            // only answers when the service was started with -XX:NativeMemoryTracking=summary
+            Process nmt = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "VM.native_memory", "summary")
+                    .redirectErrorStream(true).start();
+            String summary = new String(nmt.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            nmt.waitFor(30, TimeUnit.SECONDS);
+            summary.lines().filter(l -> l.startsWith("Total:") || l.matches("^-\\s+\\S.*\\(reserved=.*"))
+                    .forEach(l -> out.append("\n    ").append(l.replaceAll("\\s+", " ").trim()));
+        }
+        return out.toString();
     }
 
     @Override

@@ -24,7 +24,7 @@ class ServiceBenchmarkSmokeTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void tinyRunCompletesEveryRequestAndReportsSaneFigures() throws Exception {
-        BenchSettings settings = new BenchSettings(2, 3, 10, 1, 2, Duration.ZERO, tmp, null);
+        BenchSettings settings = new BenchSettings(2, 3, 10, 1, 2, Duration.ZERO, tmp, null, java.util.List.of());
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         BenchReport report = ServiceBenchmark.run(settings, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
@@ -46,6 +46,9 @@ class ServiceBenchmarkSmokeTest {
             assertThat(run.all().maxMillis()).isLessThan(60_000);
         }
         assertThat(report.overheadP99Ms()).isEqualTo(service.all().p99() - driver.all().p99());
+
+        assertThat(report.fsync().count()).isEqualTo(200);
+        assertThat(report.fsync().p50()).isPositive();
 
         BenchReport.RssFigure rss = report.rss();
         assertThat(rss).isNotNull();

@@ -3,7 +3,6 @@ package dev.form.cli.manage;
 import picocli.CommandLine.Command;
 
 @Command(name = "add", description = "Hot-add a disk, a virtio-fs share or a PCI device to a running instance.",
-        subcommands = {AddDiskCommand.class, AddFsCommand.class, AddDeviceCommand.class, AddBatchCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  form manage add disk -n web --path data1.raw --size 10G",

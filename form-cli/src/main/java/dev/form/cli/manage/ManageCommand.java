@@ -3,10 +3,6 @@ package dev.form.cli.manage;
 import picocli.CommandLine.Command;
 
 @Command(name = "manage", description = "Manage instances and hot-add or remove their disks, shares and devices.",
-        subcommands = {AddCommand.class, RemoveCommand.class, RmCommand.class, ResizeCommand.class, ListCommand.class,
-                ShowCommand.class, CreateCommand.class, StartCommand.class, StopCommand.class, DeleteCommand.class,
-                AdoptCommand.class, ConsoleCommand.class, GrantCommand.class, RevokeCommand.class, AuditCommand.class,
-                StatusCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  form manage create --name web --kernel /srv/vmlinuz --initramfs /srv/initrd.img --memory 512M",

@@ -36,6 +36,6 @@ final class Resources {
     static String removed(ResourceView r, String instance) {
         if ("removed".equals(r.state())) return "removed " + r.kind() + " " + r.id() + " from " + instance;
         return "removal of " + r.kind() + " " + r.id() + " from " + instance + " is " + r.state()
-                + ": the guest has not released it yet (check with: form manage show -n " + instance + ")";
+                + ": the guest has not released it yet (watch it with form manage show)";
     }
 }

@@ -4,7 +4,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "rm", description = "Hot-remove by kind, as the original form CLI spelled it (same as remove).",
-        subcommands = {RmCommand.Disk.class, RmCommand.Fs.class, RmCommand.Device.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  form manage rm disk -n web --disk-id data1",

@@ -3,7 +3,6 @@ package dev.form.cli.wallet;
 import picocli.CommandLine.Command;
 
 @Command(name = "wallet", description = "Create, import and inspect the key that signs your requests.",
-        subcommands = {WalletNewCommand.class, WalletAddressCommand.class, WalletImportCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  form wallet new --out ~/.config/form/keystore.json",

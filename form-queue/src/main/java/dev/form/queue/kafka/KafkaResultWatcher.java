@@ -39,6 +39,7 @@ public final class KafkaResultWatcher implements AutoCloseable {
     private final Map<String, RequestStatusView> latest = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<RequestStatusView>> waiters = new ConcurrentHashMap<>();
     private final Map<String, Long> seenAtNanos = new ConcurrentHashMap<>();
+    private final Map<String, Integer> counts = new ConcurrentHashMap<>();
     private final CountDownLatch positioned = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
@@ -84,12 +85,10 @@ public final class KafkaResultWatcher implements AutoCloseable {
         return Optional.ofNullable(seenAtNanos.get(requestId));
     }
 
-    /** Every result seen, in arrival order per request id (for tests that count duplicates). */
+    /** The latest result of every request seen. */
     public Map<String, RequestStatusView> all() {
         return Map.copyOf(latest);
     }
-
-    private final Map<String, Integer> counts = new ConcurrentHashMap<>();
 
     /** How many results were published for the request (more than one only after a redelivery). */
     public int resultCount(String requestId) {

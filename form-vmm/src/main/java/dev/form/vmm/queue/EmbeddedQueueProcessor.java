@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * parallel on a fixed pool, one request at a time per lane, so one instance's requests keep their order.
  *
  * <p>Each round takes the head of every idle lane, marks them all {@code running} in one commit, and
- * hands them to the pool; a finished request wakes the scheduler for its lane's next. Requests left
+ * hands them to the pool; a worker then stays with its lane, recording each outcome in the same commit
+ * that marks the lane's next request running, until the lane is empty. Requests left
  * {@code running} by a crash are heads of their lanes at start-up and are dispatched again
  * ({@link QueuedRequestExecution} explains why that is safe).
  */
@@ -97,17 +98,22 @@ final class EmbeddedQueueProcessor implements AutoCloseable {
         }
     }
 
-    private void runOne(QueuedRequestRecord r) {
+    /** Works through one lane: each outcome is recorded together with marking the lane's next request running. */
+    private void runOne(QueuedRequestRecord first) {
+        QueuedRequestRecord r = first;
         try {
-            QueuedRequestRecord done = execution.run(r);
-            LOG.debug("queued request {} finished: {} {}", r.requestId(), done.state(), done.status());
+            while (r != null && running) {
+                QueuedRequestExecution.Step step = execution.runThenStartNext(r, true);
+                LOG.debug("queued request {} finished: {} {}", r.requestId(), step.finished().state(), step.finished().status());
+                r = step.next();
+            }
         } catch (RuntimeException e) {
             // Not recorded (the registry failed): the request stays running and is tried again.
             LOG.error("queued request {} could not be processed; it will be retried", r.requestId(), e);
             sleepQuietly(500);
         } finally {
-            busyLanes.remove(r.lane());
-            wake();
+            busyLanes.remove(first.lane());
+            wake(); // a request queued for this lane while it was finishing is picked up by the next round
         }
     }
 

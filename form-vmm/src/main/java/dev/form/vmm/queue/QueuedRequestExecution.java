@@ -33,16 +33,34 @@ final class QueuedRequestExecution {
 
     /** Dispatches the request and records its outcome; returns the row as finished. */
     QueuedRequestRecord run(QueuedRequestRecord r) {
+        return runThenStartNext(r, false).finished();
+    }
+
+    /** The finished request and, when asked for, the next request of its lane, already marked running. */
+    record Step(QueuedRequestRecord finished, QueuedRequestRecord next) {
+    }
+
+    /**
+     * Dispatches the request, then records its outcome and (with {@code startNext}) marks the next queued
+     * request of the same lane running, in one transaction: a busy lane costs one commit per request
+     * besides the request's own.
+     */
+    Step runThenStartNext(QueuedRequestRecord r, boolean startNext) {
         QueueFaultPoints.reach(QueueFaultPoints.BEFORE_DISPATCH);
         ApiResponse answer = dispatcher.dispatch(new ApiRequest(r.method(), r.target(), r.body(),
                 new SignedHeaders(r.requestId(), r.expires(), r.signature(), r.signer()), RequestOrigin.QUEUE));
         QueueFaultPoints.reach(QueueFaultPoints.BEFORE_OUTCOME);
-        QueuedRequestRecord finished = registry.write(c -> {
+        Step step = registry.write(c -> {
             QueuedRequestStore.finish(c, r.requestId(), RequestStatusViews.stateOf(answer.status()), answer.status(),
                     answer.contentType(), answer.body(), clock.instant());
-            return QueuedRequestStore.find(c, r.requestId()).orElseThrow();
+            QueuedRequestRecord next = null;
+            if (startNext) {
+                next = QueuedRequestStore.nextQueued(c, r.lane()).orElse(null);
+                if (next != null && QueuedRequestStore.markRunning(c, java.util.List.of(next.seq()), clock.instant()).isEmpty()) next = null;
+            }
+            return new Step(QueuedRequestStore.find(c, r.requestId()).orElseThrow(), next);
         });
         completions.finished(r.requestId());
-        return finished;
+        return step;
     }
 }

@@ -73,6 +73,15 @@ final class QueuedRequestStore {
         }
     }
 
+    /** The oldest queued request of a lane from the embedded queue, if any. */
+    static Optional<QueuedRequestRecord> nextQueued(Connection c, String lane) throws SQLException {
+        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM queued_requests WHERE lane = ? AND state = 'queued' AND source = 'embedded' ORDER BY seq LIMIT 1")) {
+            st.setString(1, lane);
+            ResultSet rs = st.executeQuery();
+            return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+        }
+    }
+
     /** Records the one outcome; a request already finished keeps its first outcome (returns false). */
     static boolean finish(Connection c, String requestId, String state, int status, String contentType, byte[] outcome, Instant now) throws SQLException {
         try (var st = c.prepareStatement("UPDATE queued_requests SET state = ?, status = ?, content_type = ?, outcome = ?, finished_at = ? "
