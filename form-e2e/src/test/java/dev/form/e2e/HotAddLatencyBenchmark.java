@@ -38,9 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (q35, pcie-root-ports, 256 MiB shared memfd memory, 1 vCPU, TCG), in the same run, round-robin so that
  * background load falls on all four alike. Each sample's disk is removed (untimed) before the next.
  *
- * <p>Run: {@code mvn -B -Dform.buildDir=target-bench -pl form-e2e -am package -DskipTests && mvn -B
- * -Dform.buildDir=target-bench -pl form-e2e -am test -Dtest=HotAddLatencyBenchmark -Dsurefire.failIfNoSpecifiedTests=false
- * -Dform.bench.hotplug=true} (as root; (b) needs Debian's libvirt-daemon-system and libvirt-clients, and runs
+ * <p>Run: {@code mvn -B -Dform.buildDir=target-bench -pl form-e2e -am verify -DskipITs -Dtest=HotAddLatencyBenchmark
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dform.bench.hotplug=true} (as root; (b) needs Debian's libvirt-daemon-system
+ * and libvirt-clients, and the harness runs
  * {@code virtlogd -d; libvirtd -d} when libvirtd is not up). Results: stdout and {@code form-e2e/<buildDir>/hotadd-latency.txt}.
  */
 @Tag("qemu")
@@ -109,6 +109,7 @@ class HotAddLatencyBenchmark {
                     formVm.console().awaitEvent("disk-added", SEEN, "serial", "BC" + n);
                     if (counted) api.add(System.nanoTime() - t1);
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+                    formVm.console().awaitEvent("disk-write", SEEN, "serial", "BC" + n);
                     host.form("manage", "remove", "-n", formVm.name(), "c" + n, "--wait").ok();
                     formVm.console().awaitEvent("disk-removed", SEEN, "serial", "BC" + n);
 
@@ -124,6 +125,7 @@ class HotAddLatencyBenchmark {
                         cli.add(seen);
                         cliProcess.add(formExited.join() - t2);
                     }
+                    formVm.console().awaitEvent("disk-write", SEEN, "serial", "BD" + n);
                     host.form("manage", "remove", "-n", formVm.name(), "d" + n, "--wait").ok();
                     formVm.console().awaitEvent("disk-removed", SEEN, "serial", "BD" + n);
                 }
@@ -209,6 +211,9 @@ class HotAddLatencyBenchmark {
         }
 
         void remove(String serial) throws Exception {
+            // Never pull a disk while the guest still probes it (it writes its first sector back): an I/O cut off
+            // mid-way stalls the guest's next hot-plug by seconds.
+            console.awaitEvent("disk-write", SEEN, "serial", serial);
             qmp.execute("device_del", RawQmp.args().put("id", "d" + serial));
             console.awaitEvent("disk-removed", SEEN, "serial", serial);
             // The node can go once QEMU has finished the unplug: until then blockdev-del says it is in use.
@@ -300,6 +305,7 @@ class HotAddLatencyBenchmark {
         }
 
         void detach(String serial) throws Exception {
+            console.awaitEvent("disk-write", SEEN, "serial", serial);
             assertThat(run("virsh", "-c", VIRSH_URI, "detach-disk", NAME, target(serial), "--live")).as("virsh detach-disk").isZero();
             console.awaitEvent("disk-removed", SEEN, "serial", serial);
             // libvirt finishes its own bookkeeping after the guest lets go: wait until the target is free again.

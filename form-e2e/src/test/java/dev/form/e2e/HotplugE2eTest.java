@@ -107,6 +107,7 @@ class HotplugE2eTest {
         assertThat(added.out()).contains("q1");
         GuestLine seen = vm.console().awaitEvent("disk-added", E2eHost.GUEST, "serial", "E2EQ1");
         assertThat(seen.fields()).containsEntry("size", Long.toString(2L << 20)).containsEntry("head", HexFormat.of().formatHex(head, 0, 16));
+        vm.console().awaitEvent("disk-write", E2eHost.GUEST, "serial", "E2EQ1");
 
         host.form("manage", "remove", "-n", vm.name(), "q1", "--queue", "--wait", "--timeout", "60s").ok();
         vm.console().awaitEvent("disk-removed", E2eHost.GUEST, "serial", "E2EQ1");
@@ -122,6 +123,7 @@ class HotplugE2eTest {
                 "--disk-id", "p1", "--serial", "E2EP1").ok();
         assertThat(added.out()).contains("attached disk p1");
         assertThat(vm.console().awaitEvent("disk-added", E2eHost.GUEST, "serial", "E2EP1").fields()).containsEntry("size", "1048576");
+        vm.console().awaitEvent("disk-write", E2eHost.GUEST, "serial", "E2EP1");
 
         CliResult bad = RepoScripts.binForm(host.env(), limit, "manage", "add", "disk", "-n", vm.name(), "--path", "p1.raw", "--disk-id", "p1");
         assertThat(bad.exitCode()).as(bad.toString()).isNotZero();
