@@ -89,6 +89,15 @@ public final class CoreMigrations {
                           expires INTEGER NOT NULL,
                           caller TEXT NOT NULL,
                           single INTEGER NOT NULL,
-                          created_at INTEGER NOT NULL)"""));
+                          created_at INTEGER NOT NULL)"""),
+                // per-request lookups must not scan history: removed rows pile up, instances add up.
+                // Partial indexes hold only the rows those lookups want; their WHERE clauses are
+                // repeated verbatim in ResourceStore/InstanceStore so SQLite's planner can use them.
+                Migration.of("vmm-007-lookup-indexes",
+                        "CREATE INDEX resources_live_kind ON resources(kind, seq) WHERE state <> 'removed'",
+                        "CREATE INDEX resources_removed_created_images ON resources(seq) "
+                                + "WHERE state = 'removed' AND kind = 'disk' AND json_extract(spec, '$.createdImage') = 1",
+                        "CREATE INDEX instances_with_boot_disks ON instances(id) "
+                                + "WHERE json_array_length(launch_spec, '$.bootDisks') > 0"));
     }
 }

@@ -76,7 +76,8 @@ public final class InstanceStore {
     /** Instances created with root disks (the others cannot hold an image). */
     public static List<InstanceRecord> withBootDisks(Connection c) throws SQLException {
         List<InstanceRecord> out = new ArrayList<>();
-        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM instances WHERE launch_spec LIKE '%\"bootDisks\":[{%'")) {
+        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM instances INDEXED BY instances_with_boot_disks "
+                + "WHERE json_array_length(launch_spec, '$.bootDisks') > 0")) {
             ResultSet rs = st.executeQuery();
             while (rs.next()) out.add(map(rs));
         }

@@ -88,7 +88,7 @@ public final class ResourceStore {
     /** Live resources of one kind on every instance (image claims, device assignments across VMs). */
     public static List<ResourceRecord> allLiveOfKind(Connection c, dev.form.core.model.ResourceKind kind) throws SQLException {
         List<ResourceRecord> out = new ArrayList<>();
-        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM resources WHERE state <> 'removed' AND kind = ? ORDER BY seq")) {
+        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM resources INDEXED BY resources_live_kind WHERE state <> 'removed' AND kind = ? ORDER BY seq")) {
             st.setString(1, kind.wireName());
             ResultSet rs = st.executeQuery();
             while (rs.next()) out.add(map(rs));
@@ -109,7 +109,8 @@ public final class ResourceStore {
     /** Removed rows whose image the service created: the image still belongs to its instance. */
     public static List<ResourceRecord> removedWithCreatedImages(Connection c) throws SQLException {
         List<ResourceRecord> out = new ArrayList<>();
-        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM resources WHERE state = 'removed' AND kind = 'disk' AND spec LIKE '%\"createdImage\":true%' ORDER BY seq")) {
+        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM resources INDEXED BY resources_removed_created_images "
+                + "WHERE state = 'removed' AND kind = 'disk' AND json_extract(spec, '$.createdImage') = 1 ORDER BY seq")) {
             ResultSet rs = st.executeQuery();
             while (rs.next()) {
                 ResourceRecord r = map(rs);

@@ -143,13 +143,18 @@ public final class ResourceOperations {
                     throw HypervisorProblems.of("cannot read the VM's devices", e);
                 }
             }
-            List<ResourceRecord> liveHere = s.registry().read(c -> ResourceStore.live(c, inst.id()));
             // other instances matter only for what they share with this request: images and PCI devices
             Set<ResourceKind> kinds = new HashSet<>();
             items.forEach(item -> kinds.add(kindOf(item)));
             kinds.remove(ResourceKind.FS);
+            List<ResourceRecord> sharedKinds = new ArrayList<>();
+            // one snapshot for both lookups: one pooled connection, one read transaction
+            List<ResourceRecord> liveHere = s.registry().read(c -> {
+                for (ResourceKind k : kinds) sharedKinds.addAll(ResourceStore.allLiveOfKind(c, k));
+                return ResourceStore.live(c, inst.id());
+            });
             List<ResourceRecord> liveEverywhere = new ArrayList<>(liveHere.stream().filter(r -> r.spec().kind() == ResourceKind.FS).toList());
-            for (ResourceKind k : kinds) liveEverywhere.addAll(s.registry().read(c -> ResourceStore.allLiveOfKind(c, k)));
+            liveEverywhere.addAll(sharedKinds);
             Set<String> taken = new HashSet<>(hypervisorIds);
             liveHere.forEach(r -> taken.add(r.id()));
             inst.launch().bootDisks().forEach(d -> taken.add(d.id()));
@@ -206,8 +211,11 @@ public final class ResourceOperations {
         return switch (item) {
             case AddDiskRequest d -> {
                 List<ResourceRecord> withOwners = new ArrayList<>(liveEverywhere);
-                withOwners.addAll(s.registry().read(ResourceStore::removedWithCreatedImages));
-                yield s.host().prepareDisk(facts(inst), id, d, withOwners, bootDisksOfAll());
+                List<HostResources.BootDisk> bootDisks = s.registry().read(c -> {
+                    withOwners.addAll(ResourceStore.removedWithCreatedImages(c));
+                    return bootDisksOfAll(c);
+                });
+                yield s.host().prepareDisk(facts(inst), id, d, withOwners, bootDisks);
             }
             case AddFsRequest f -> s.host().prepareFs(facts(inst), id, f, live,
                     liveEverywhere.stream().filter(r -> r.instanceId().equals(inst.id())).toList());
@@ -219,14 +227,12 @@ public final class ResourceOperations {
         return new HostResources.InstanceFacts(i.id(), i.launch().cpus(), i.hypervisor(), i.launch().sharedMemory());
     }
 
-    private List<HostResources.BootDisk> bootDisksOfAll() {
-        return s.registry().read(c -> {
-            List<HostResources.BootDisk> out = new ArrayList<>();
-            for (InstanceRecord i : InstanceStore.withBootDisks(c)) {
-                for (var d : i.launch().bootDisks()) out.add(new HostResources.BootDisk(i.id(), d, null));
-            }
-            return out;
-        });
+    private static List<HostResources.BootDisk> bootDisksOfAll(java.sql.Connection c) throws java.sql.SQLException {
+        List<HostResources.BootDisk> out = new ArrayList<>();
+        for (InstanceRecord i : InstanceStore.withBootDisks(c)) {
+            for (var d : i.launch().bootDisks()) out.add(new HostResources.BootDisk(i.id(), d, null));
+        }
+        return out;
     }
 
     private ApiResponse recordCold(Call call, InstanceRecord inst, List<Prepared> prepared, boolean single) {
