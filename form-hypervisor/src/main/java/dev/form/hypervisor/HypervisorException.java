@@ -22,7 +22,12 @@ public class HypervisorException extends Exception {
         /** The call did not complete within its time limit. */
         TIMEOUT,
         /** The request never reached a meaningful answer: a protocol error on our side or theirs. */
-        PROTOCOL
+        PROTOCOL,
+        /**
+         * The driver refused the configuration before sending anything: a field breaks one of the
+         * hypervisor's rules for this VM (the message names the field and the rule). Nothing changed.
+         */
+        INVALID
     }
 
     private final Kind kind;

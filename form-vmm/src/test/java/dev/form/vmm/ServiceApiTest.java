@@ -247,6 +247,12 @@ class ServiceApiTest {
         assertError(admin.post("/v1/instances/web-1/disks", Map.of("path", "data1.raw", "diskId", "twin")), 409, "conflict", "path");
         assertError(admin.post("/v1/instances/web-1/disks", Map.of("path", "q.raw", "sizeBytes", 1 << 20, "numQueues", 9)), 400, "invalid_input", "numQueues");
         assertError(admin.post("/v1/instances/nope/disks", Map.of("path", "q.raw")), 404, "not_found", null);
+        // the VM has no vIOMMU segment: the driver refuses before sending, and the intent is dropped again
+        Reply iommu = admin.post("/v1/instances/web-1/disks", Map.of("path", "io.raw", "sizeBytes", 1 << 20, "diskId", "io1", "iommu", true));
+        assertError(iommu, 400, "invalid_input", null);
+        assertThat(iommu.json().get("message").asText()).contains("iommu");
+        assertThat(checked(admin.get("/v1/instances/web-1")).json().get("resources").findValuesAsText("id")).doesNotContain("io1");
+        assertThat(Files.exists(h.dataDir.resolve("volumes/io.raw"))).isFalse();
         assertThat(Files.exists(h.dataDir.resolve("volumes/other.raw"))).isFalse();
         assertThat(Files.exists(h.dataDir.resolve("volumes/q.raw"))).isFalse();
         assertThat(hypervisorDevices("web-1")).isEqualTo(before);

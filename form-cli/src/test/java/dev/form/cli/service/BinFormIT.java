@@ -35,6 +35,7 @@ class BinFormIT {
             form().run("manage", "delete", "-n", "proc", "--purge");
             service.close();
         }
+        RunningService.deleteTree(dir);
     }
 
     private FormProcess form() {

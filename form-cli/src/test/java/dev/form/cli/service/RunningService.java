@@ -73,6 +73,16 @@ public final class RunningService implements AutoCloseable {
         return new CliRun(home).env("FORM_HOST", url()).env("FORM_PRIVATE_KEY", privateKey);
     }
 
+    /** Removes a test's scratch directory (best effort: a VM's files may still be closing). */
+    public static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) return;
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // leave it to the system's temp cleaning
+        }
+    }
+
     @Override
     public void close() {
         server.close();

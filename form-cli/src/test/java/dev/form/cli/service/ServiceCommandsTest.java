@@ -46,6 +46,7 @@ class ServiceCommandsTest {
             service.cli().run("manage", "delete", "-n", "web", "--purge");
             service.close();
         }
+        RunningService.deleteTree(dir);
     }
 
     private CliRun.Result ok(String... args) {

@@ -123,19 +123,32 @@ public final class CloudHypervisorVm implements RunningVm {
     @Override
     public AttachedDevice addDisk(DiskSpec disk) throws HypervisorException {
         VmLimits l = limits();
-        return attached(disk.id(), client.addDisk(SpecMapping.disk(disk, l, nextSegment(l)), l));
+        return attached(disk.id(), client.addDisk(checked(() -> SpecMapping.disk(disk, l, nextSegment(l))), l));
     }
 
     @Override
     public AttachedDevice addFs(FsSpec fs) throws HypervisorException {
         VmLimits l = limits();
-        return attached(fs.id(), client.addFs(SpecMapping.fs(fs, nextSegment(l)), l));
+        return attached(fs.id(), client.addFs(checked(() -> SpecMapping.fs(fs, nextSegment(l))), l));
     }
 
     @Override
     public AttachedDevice addDevice(DeviceSpec device) throws HypervisorException {
         VmLimits l = limits();
-        return attached(device.id(), client.addDevice(SpecMapping.device(device, l, nextSegment(l)), l));
+        return attached(device.id(), client.addDevice(checked(() -> SpecMapping.device(device, l, nextSegment(l))), l));
+    }
+
+    /**
+     * Maps a form spec to Cloud Hypervisor's config. A spec that breaks one of its rules for this VM
+     * (say iommu on a VM created without an IOMMU segment) is the caller's input to fix, reported as
+     * {@link HypervisorException.Kind#INVALID} before anything is sent.
+     */
+    private static <T> T checked(java.util.function.Supplier<T> mapping) throws HypervisorException {
+        try {
+            return mapping.get();
+        } catch (InvalidConfigException e) {
+            throw new HypervisorException(HypervisorException.Kind.INVALID, 0, java.util.List.of(e.getMessage()), e.getMessage(), e);
+        }
     }
 
     /**

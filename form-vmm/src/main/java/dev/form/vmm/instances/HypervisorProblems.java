@@ -17,9 +17,13 @@ public final class HypervisorProblems {
             case WRONG_STATE -> ErrorCode.WRONG_STATE;
             case UNAVAILABLE -> ErrorCode.HYPERVISOR_UNAVAILABLE;
             case TIMEOUT -> ErrorCode.TIMEOUT;
+            case INVALID -> ErrorCode.INVALID_INPUT;
             case REFUSED, NOT_FOUND, PROTOCOL -> mentionsSlot(e) ? ErrorCode.NO_FREE_SLOT : ErrorCode.HYPERVISOR_REFUSED;
         };
         String hint = code == ErrorCode.NO_FREE_SLOT ? "remove a device first; the VM has no free hot-plug slot left" : null;
+        if (code == ErrorCode.INVALID_INPUT) {
+            return new ApiProblem(code, what + ": " + e.getMessage(), null, null, null, e);
+        }
         return new ApiProblem(code, what + ": the hypervisor " + (code == ErrorCode.HYPERVISOR_UNAVAILABLE ? "is unavailable" : "refused")
                 + ": " + e.getMessage(), null, hint, e.chain(), e);
     }
