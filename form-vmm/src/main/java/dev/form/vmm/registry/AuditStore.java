@@ -32,36 +32,34 @@ public final class AuditStore {
         }
     }
 
+    private static final String COLUMNS = "SELECT seq, at, caller, instance_id, operation, resource_id, request_id, outcome, status, detail FROM audit ";
+
     public static List<AuditEntry> of(Connection c, String instanceId, int limit) throws SQLException {
-        List<AuditEntry> out = new ArrayList<>();
-        try (var st = c.prepareStatement("SELECT seq, at, caller, instance_id, operation, resource_id, request_id, outcome, status, detail "
-                + "FROM audit WHERE instance_id = ? ORDER BY seq DESC LIMIT ?")) {
+        List<AuditEntry> out;
+        try (var st = c.prepareStatement(COLUMNS + "WHERE instance_id = ? ORDER BY seq DESC LIMIT ?")) {
             st.setString(1, instanceId);
             st.setInt(2, limit);
-            ResultSet rs = st.executeQuery();
-            while (rs.next()) {
-                int status = rs.getInt(9);
-                Integer boxed = rs.wasNull() ? null : status;
-                out.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), boxed, rs.getString(10)));
-            }
+            out = entries(st.executeQuery());
         }
+        // the newest `limit` entries, shown oldest first
         out.sort((a, b) -> Long.compare(a.seq(), b.seq()));
         return out;
     }
 
     public static List<AuditEntry> byRequest(Connection c, String requestId) throws SQLException {
-        List<AuditEntry> out = new ArrayList<>();
-        try (var st = c.prepareStatement("SELECT seq, at, caller, instance_id, operation, resource_id, request_id, outcome, status, detail "
-                + "FROM audit WHERE request_id = ? ORDER BY seq")) {
+        try (var st = c.prepareStatement(COLUMNS + "WHERE request_id = ? ORDER BY seq")) {
             st.setString(1, requestId);
-            ResultSet rs = st.executeQuery();
-            while (rs.next()) {
-                int status = rs.getInt(9);
-                Integer boxed = rs.wasNull() ? null : status;
-                out.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), boxed, rs.getString(10)));
-            }
+            return entries(st.executeQuery());
+        }
+    }
+
+    private static List<AuditEntry> entries(ResultSet rs) throws SQLException {
+        List<AuditEntry> out = new ArrayList<>();
+        while (rs.next()) {
+            int status = rs.getInt(9);
+            Integer boxed = rs.wasNull() ? null : status;
+            out.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
+                    rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), boxed, rs.getString(10)));
         }
         return out;
     }
