@@ -17,6 +17,7 @@ import dev.form.hypervisor.cloudhypervisor.model.VmInfo;
 import dev.form.hypervisor.cloudhypervisor.model.VmResize;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -123,31 +124,37 @@ public final class CloudHypervisorVm implements RunningVm {
     @Override
     public AttachedDevice addDisk(DiskSpec disk) throws HypervisorException {
         VmLimits l = limits();
-        return attached(disk.id(), client.addDisk(checked(() -> SpecMapping.disk(disk, l, nextSegment(l))), l));
+        return refusingInvalid(() -> attached(disk.id(), client.addDisk(SpecMapping.disk(disk, l, nextSegment(l)), l)));
     }
 
     @Override
     public AttachedDevice addFs(FsSpec fs) throws HypervisorException {
         VmLimits l = limits();
-        return attached(fs.id(), client.addFs(checked(() -> SpecMapping.fs(fs, nextSegment(l))), l));
+        return refusingInvalid(() -> attached(fs.id(), client.addFs(SpecMapping.fs(fs, nextSegment(l)), l)));
     }
 
     @Override
     public AttachedDevice addDevice(DeviceSpec device) throws HypervisorException {
         VmLimits l = limits();
-        return attached(device.id(), client.addDevice(checked(() -> SpecMapping.device(device, l, nextSegment(l))), l));
+        return refusingInvalid(() -> attached(device.id(), client.addDevice(SpecMapping.device(device, l, nextSegment(l)), l)));
+    }
+
+    /** A driver call that may refuse a config before sending it. */
+    private interface DriverCall<T> {
+        T run() throws HypervisorException;
     }
 
     /**
-     * Maps a form spec to Cloud Hypervisor's config. A spec that breaks one of its rules for this VM
-     * (say iommu on a VM created without an IOMMU segment) is the caller's input to fix, reported as
-     * {@link HypervisorException.Kind#INVALID} before anything is sent.
+     * A spec that breaks one of Cloud Hypervisor's rules for this VM (iommu without an IOMMU segment,
+     * more queues than boot vCPUs, a share without shared memory) is the caller's input to fix:
+     * reported as {@link HypervisorException.Kind#INVALID}, checked like every other refusal, since
+     * nothing was sent and nothing changed.
      */
-    private static <T> T checked(java.util.function.Supplier<T> mapping) throws HypervisorException {
+    private static <T> T refusingInvalid(DriverCall<T> call) throws HypervisorException {
         try {
-            return mapping.get();
+            return call.run();
         } catch (InvalidConfigException e) {
-            throw new HypervisorException(HypervisorException.Kind.INVALID, 0, java.util.List.of(e.getMessage()), e.getMessage(), e);
+            throw new HypervisorException(HypervisorException.Kind.INVALID, 0, List.of(e.getMessage()), e.getMessage(), e);
         }
     }
 

@@ -112,6 +112,7 @@ class CloudHypervisorClientSimulatorTest {
             });
             client.shutdownVmm();
         }
+        vmm.terminated().get(10, java.util.concurrent.TimeUnit.SECONDS); // the VMM exits just after its answer
         assertThat(vmm.isTerminated()).isTrue();
         assertThat(sim.putsSent()).anyMatch(l -> l.startsWith("PUT /api/v1/vm.add-disk {\"id\":\"data1\""));
     }
@@ -145,6 +146,13 @@ class CloudHypervisorClientSimulatorTest {
         assertThat(sim.putsSent()).anyMatch(l -> l.contains("\"rate_limiter_config\":{\"bandwidth\":{\"size\":1048576,\"one_time_burst\":0,\"refill_time\":100},\"ops\":{\"size\":1000,\"one_time_burst\":100,\"refill_time\":1000}}"));
     }
 
+    /** A refusal before sending: kind INVALID, naming the wire field, with the driver's own check as its cause. */
+    private static void assertInvalid(HypervisorException e, String field) {
+        assertThat(e.kind()).isEqualTo(Kind.INVALID);
+        assertThat(e.getMessage()).startsWith(field + ": ");
+        assertThat(e.getCause()).isInstanceOfSatisfying(InvalidConfigException.class, c -> assertThat(c.field()).isEqualTo(field));
+    }
+
     @Test
     void refusesBeforeSendingWhatTheServerWouldRefuse() throws Exception {
         SimulatedVmm vmm = sim.serve(dir.resolve("api.sock"));
@@ -152,15 +160,15 @@ class CloudHypervisorClientSimulatorTest {
             int before = vmm.requestLog().size();
             Path img = SimulatorFixture.rawImage(dir, "d.raw");
             assertThatThrownBy(() -> vm.addDisk(new DiskSpec("d", img.toString(), ImageFormat.RAW, false, false, false, null, 2, null, null, null)))
-                    .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("disk.num_queues"))
+                    .isInstanceOfSatisfying(HypervisorException.class, e -> assertInvalid(e, "disk.num_queues"))
                     .hasMessageContaining("must not exceed the VM's 1 boot vCPUs");
             assertThatThrownBy(() -> vm.addFs(new FsSpec("fs0", "share", "/run/vfsd.sock", null, null)))
-                    .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("fs"))
+                    .isInstanceOfSatisfying(HypervisorException.class, e -> assertInvalid(e, "fs"))
                     .hasMessageContaining("shared memory");
             assertThatThrownBy(() -> vm.addDisk(new DiskSpec("d", img.toString(), ImageFormat.RAW, false, false, false, "x".repeat(21), null, null, null, null)))
-                    .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("disk.serial"));
+                    .isInstanceOfSatisfying(HypervisorException.class, e -> assertInvalid(e, "disk.serial"));
             assertThatThrownBy(() -> vm.addDisk(new DiskSpec("d", img.toString(), ImageFormat.RAW, false, false, true, null, null, null, null, null)))
-                    .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("disk.iommu"));
+                    .isInstanceOfSatisfying(HypervisorException.class, e -> assertInvalid(e, "disk.iommu"));
             assertThat(vmm.requestLog()).hasSize(before);
         }
     }

@@ -29,6 +29,16 @@ public record HttpResponse(int status, Map<String, String> headers, byte[] body)
         return status >= 200 && status < 300;
     }
 
+    /**
+     * True for a refusal by the HTTP layer itself (micro_http answers parse errors, such as a body
+     * over its limit, as {@code Server: Firecracker API}). It may come before the server has read all
+     * of the request, and whatever it left unread would be parsed as the next request.
+     */
+    public boolean fromHttpLayer() {
+        String server = header("server");
+        return server != null && server.trim().equals("Firecracker API");
+    }
+
     /** True when the server announced it closes the connection after this response. */
     public boolean closesConnection() {
         String c = header("connection");

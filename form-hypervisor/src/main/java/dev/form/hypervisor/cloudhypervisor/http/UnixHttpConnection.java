@@ -77,9 +77,10 @@ public final class UnixHttpConnection implements AutoCloseable {
             ensureOpen(deadline, timeout);
             boolean sentWhole = write(ByteBuffer.wrap(bytes), deadline, timeout);
             HttpResponse response = read(deadline, timeout);
-            // An answer before the whole request went out (e.g. "body too large") leaves the rest of our
-            // bytes in the stream, where the server would read them as a next request: start afresh.
-            if (response.closesConnection() || !sentWhole) close();
+            // An answer before the whole request was taken (e.g. "body too large") leaves the rest of our
+            // bytes in the stream, where the server would read them as a next request: start afresh. The
+            // bytes may all have fit in the socket's buffer, so the HTTP layer's own refusal counts too.
+            if (response.closesConnection() || !sentWhole || response.fromHttpLayer()) close();
             return response;
         } catch (IOException | RuntimeException e) {
             close();

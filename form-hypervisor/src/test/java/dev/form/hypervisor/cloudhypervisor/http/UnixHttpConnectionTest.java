@@ -99,6 +99,9 @@ class UnixHttpConnectionTest {
         HttpResponse r = conn.exchange(HttpRequest.get("/x"), T);
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.bodyText()).isEqualTo(body);
+        // the HTTP layer may have refused before reading all of the request: never reuse that stream
+        assertThat(r.fromHttpLayer()).isTrue();
+        assertThat(conn.connected()).isFalse();
     }
 
     @Test
