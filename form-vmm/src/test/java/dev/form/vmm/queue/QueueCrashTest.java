@@ -11,6 +11,7 @@ import dev.form.vmm.registry.InstanceRecord;
 import dev.form.vmm.registry.InstanceStore;
 import dev.form.vmm.registry.NonceStore;
 import dev.form.vmm.registry.Registry;
+import dev.form.vmm.testing.ChildService;
 import dev.form.vmm.testing.ServiceHarness;
 import dev.form.vmm.testing.SignedClient;
 import org.junit.jupiter.api.Test;
@@ -50,11 +51,12 @@ class QueueCrashTest {
         Path dataDir = tmp.resolve("data");
         Path chBin = ServiceHarness.simulatorLauncher(tmp.resolve("bin"));
         Path log = tmp.resolve("service.log");
+        int port = ChildService.freePort(); // every restart listens where the clients expect it
         Credentials admin = Credentials.generate(new SecureRandom());
         ServiceHarness kernelSource = new ServiceHarness(tmp, Duration.ofSeconds(5));
         String kernel;
         String instanceId;
-        try (ServiceProcess s = ServiceProcess.start(dataDir, chBin, admin.address(), null, log)) {
+        try (ChildService s = ChildService.start(dataDir, chBin, admin.address(), port, log)) {
             SignedClient client = new SignedClient(s.baseUrl(), admin);
             kernel = kernelSource.kernel();
             var create = new dev.form.core.api.CreateInstanceRequest("crash-1", kernel, null, "console=ttyS0", null, 1, 4, 256L << 20, 1024L << 20, null, null);
@@ -66,7 +68,7 @@ class QueueCrashTest {
 
         Map<String, QueuedRequest> accepted = new LinkedHashMap<>();
         for (String step : STEPS) {
-            try (ServiceProcess s = ServiceProcess.start(dataDir, chBin, admin.address(), step, log)) {
+            try (ChildService s = ChildService.start(dataDir, chBin, admin.address(), port, log, step)) {
                 SignedClient client = new SignedClient(s.baseUrl(), admin);
                 QueuedRequest q = EmbeddedQueueTest.addDisk(admin, instanceId, "disk-" + STEPS.indexOf(step));
                 try {
@@ -76,10 +78,10 @@ class QueueCrashTest {
                     assertThat(step).as("only a halt before the answer loses it: " + connectionLost.getMessage()).isEqualTo(QueueFaultPoints.AFTER_ACCEPT);
                 }
                 accepted.put(step, q);
-                assertThat(s.awaitExit(Duration.ofSeconds(30))).as("halted at " + step + "; log:\n" + s.log()).isEqualTo(FaultPoints.HALT_STATUS);
+                assertThat(s.awaitExit(Duration.ofSeconds(30))).as("halted at " + step + "; log:\n" + s.tail()).isEqualTo(FaultPoints.HALT_STATUS);
             }
             // Restarted without faults, the service finishes what it had accepted (checked in full below).
-            try (ServiceProcess s = ServiceProcess.start(dataDir, chBin, admin.address(), null, log)) {
+            try (ChildService s = ChildService.start(dataDir, chBin, admin.address(), port, log)) {
                 JsonNode outcome = EmbeddedQueueTest.awaitFinished(new SignedClient(s.baseUrl(), admin), accepted.get(step).nonce());
                 assertThat(outcome.get("state").asText()).as("after a crash at %s: %s", step, outcome).isIn("done", "failed");
                 s.kill();
@@ -88,7 +90,7 @@ class QueueCrashTest {
 
         // A plain SIGKILL with several requests in flight.
         List<QueuedRequest> inFlight = new ArrayList<>();
-        try (ServiceProcess s = ServiceProcess.start(dataDir, chBin, admin.address(), null, log)) {
+        try (ChildService s = ChildService.start(dataDir, chBin, admin.address(), port, log)) {
             SignedClient client = new SignedClient(s.baseUrl(), admin);
             for (int i = 0; i < 6; i++) {
                 QueuedRequest q = EmbeddedQueueTest.addDisk(admin, instanceId, "burst-" + i);
@@ -101,7 +103,7 @@ class QueueCrashTest {
         Map<String, Integer> expectedDisks = new LinkedHashMap<>();
         List<String> notApplied = new ArrayList<>();
         Map<String, Integer> outcomes = new LinkedHashMap<>();
-        try (ServiceProcess s = ServiceProcess.start(dataDir, chBin, admin.address(), null, log)) {
+        try (ChildService s = ChildService.start(dataDir, chBin, admin.address(), port, log)) {
             SignedClient client = new SignedClient(s.baseUrl(), admin);
             List<QueuedRequest> all = new ArrayList<>(accepted.values());
             all.addAll(inFlight);

@@ -30,7 +30,7 @@ public final class ChildService implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m", "-cp", classpath));
-        if (faults.length > 0) cmd.add("-Dform.vmm.faults=" + String.join(",", faults));
+        if (faults.length > 0) cmd.add("-D" + dev.form.vmm.pipeline.FaultPoints.PROPERTY + "=" + String.join(",", faults));
         cmd.addAll(List.of(VmmServer.class.getName(), "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:" + port,
                 "--admin", admin, "--hypervisor", "cloud-hypervisor", "--cloud-hypervisor-bin", chBin.toString(),
                 "--removal-timeout-ms", "5000"));
