@@ -32,7 +32,7 @@ final class ServiceProcess implements AutoCloseable {
     static ServiceProcess start(Path dataDir, int port, String admin, Path qemuBin, Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx192m",
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx192m",
                 "--enable-native-access=ALL-UNNAMED", "-cp", classpath, VmmServer.class.getName(),
                 "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:" + port, "--admin", admin,
                 "--hypervisor", "qemu", "--qemu-bin", qemuBin.toString(), "--removal-timeout-ms", "15000"));

@@ -6,6 +6,7 @@ import dev.form.core.model.FsSpec;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A live connection to one VM's hypervisor process. Calls on one instance are made by one thread
@@ -20,6 +21,14 @@ public interface RunningVm extends AutoCloseable {
 
     /** What the hypervisor reports now: state, sizes and every device it still lists. */
     VmSnapshot snapshot() throws HypervisorException;
+
+    /**
+     * The ids of every device the hypervisor still lists: what an add must not reuse. A hypervisor
+     * that can answer this more cheaply than a whole {@link #snapshot} overrides it.
+     */
+    default Set<String> deviceIds() throws HypervisorException {
+        return snapshot().devices().keySet();
+    }
 
     AttachedDevice addDisk(DiskSpec disk) throws HypervisorException;
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs pairs on all clients at once, one thread each, released together, timing every call on its own.
@@ -43,8 +44,17 @@ public record LoadRun(Latencies add, Latencies remove, long attempted, long fail
                 attempted, failures, List.copyOf(samples.subList(0, Math.min(5, samples.size()))), wall, pairs);
     }
 
-    /** Client {@code c} runs its pairs {@code from[c] .. from[c]+count[c]-1}. */
+    /** Client {@code c} runs its pairs {@code from[c] .. from[c]+count[c]-1}, each as soon as the one before ends. */
     static LoadRun run(List<? extends PairClient> clients, int[] from, int[] count) throws InterruptedException {
+        return run(clients, from, count, 0);
+    }
+
+    /**
+     * As {@link #run(List, int[], int[])}, but when {@code periodNanos} is positive each client starts a pair
+     * every period (the clients staggered over it), whether or not the previous one has ended: an offered load
+     * instead of a closed loop. An add is timed from when it was due, so a late start counts against it.
+     */
+    static LoadRun run(List<? extends PairClient> clients, int[] from, int[] count, long periodNanos) throws InterruptedException {
         int n = clients.size();
         long[][] adds = new long[n][];
         long[][] removes = new long[n][];
@@ -62,10 +72,13 @@ public record LoadRun(Latencies add, Latencies remove, long attempted, long fail
                 int okA = 0, okR = 0;
                 try {
                     start.await();
+                    long origin = System.nanoTime() + periodNanos * client / n;
                     PairClient pc = clients.get(client);
                     for (int i = 0; i < count[client]; i++) {
                         int k = from[client] + i;
-                        long t0 = System.nanoTime();
+                        long due = origin + i * periodNanos;
+                        for (long wait; periodNanos > 0 && (wait = due - System.nanoTime()) > 0; ) LockSupport.parkNanos(wait);
+                        long t0 = periodNanos > 0 ? due : System.nanoTime();
                         try {
                             pc.add(k);
                             a[okA++] = System.nanoTime() - t0;

@@ -33,6 +33,7 @@ import java.util.stream.Stream;
  * mvn -q -B -o -Dform.buildDir=target-bench -pl form-bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp
  * java -cp form-bench/target-bench/classes:$(cat /tmp/bench.cp) dev.form.bench.service.ServiceBenchmark \
  *      [--clients 32] [--instances 100] [--pairs 6400] [--warmup 40] [--rss-instances 1000] \
+ *      [--paced-rate 250] [--paced-pairs 2000] \
  *      [--eject-delay-ms 0] [--work-dir DIR] [--jfr FILE] [--service-jvm-opts "-XX:NativeMemoryTracking=summary ..."]
  * </pre>
  * The class path file lists the reactor's other modules by their {@code target-bench/classes}, so nothing
@@ -57,6 +58,11 @@ import java.util.stream.Stream;
  *     (N threads, one kept-alive HTTP/1.1 connection each, {@link ServicePairClient}).</li>
  * <li>Throughput = measured pairs / wall time of the phase. Overhead = service percentile minus driver
  *     percentile, over all requests (see {@link BenchReport}).</li>
+ * <li>Paced: the same N clients again, driver then service, but offered a fixed rate (250 pairs/s by
+ *     default, half the throughput target) instead of running flat out. A closed loop at saturation
+ *     measures queueing, not the service: with N requests always in flight, the mean latency is N divided
+ *     by the throughput, whatever the service's own cost. The overhead target is judged on this phase;
+ *     the saturated figures are printed beside it.</li>
  * <li>Memory: a fresh service in its own JVM (default JVM settings) and a simulator process with R booted
  *     VMs; RSS (VmRSS after a jcmd GC.run) with no instance is the baseline, then R VMs are adopted and
  *     RSS is read again.</li>
@@ -91,7 +97,7 @@ public final class ServiceBenchmark {
         BenchReport report = run(settings, System.out);
         System.out.println();
         System.out.print(report.table());
-        System.exit(report.serviceFailures() == 0 && report.driver().failures() == 0 ? 0 : 1);
+        System.exit(report.serviceFailures() == 0 && report.driverFailures() == 0 ? 0 : 1);
     }
 
     /** One whole run; progress lines go to {@code progress}. */
@@ -100,13 +106,14 @@ public final class ServiceBenchmark {
         try {
             LoadFigures load = loadPhases(s, root.resolve("load"), progress);
             BenchReport.RssFigure rss = s.rssInstances() == 0 ? null : rssPhase(s, root.resolve("rss"), progress);
-            return new BenchReport(s, load.driver(), load.service(), load.fsync(), rss);
+            return new BenchReport(s, load.driver(), load.service(), load.pacedDriver(), load.pacedService(), load.fsync(), rss);
         } finally {
             if (s.workDir() == null) deleteTree(root);
         }
     }
 
-    private record LoadFigures(LoadRun driver, LoadRun service, Latencies fsync) {
+    /** {@code pacedDriver} and {@code pacedService} are null when the paced phase is skipped. */
+    private record LoadFigures(LoadRun driver, LoadRun service, LoadRun pacedDriver, LoadRun pacedService, Latencies fsync) {
     }
 
     private static LoadFigures loadPhases(BenchSettings s, Path root, PrintStream progress) throws Exception {
@@ -172,10 +179,30 @@ public final class ServiceBenchmark {
             } finally {
                 if (jfr != null) jfr.close();
             }
+            LoadRun pacedDriver = null, pacedService = null;
+            if (s.pacedRate() > 0) {
+                int[] pacedFrom = new int[n], pacedCount = new int[n];
+                for (int c = 0; c < n; c++) {
+                    pacedFrom[c] = from[c] + count[c];
+                    pacedCount[c] = s.pacedPairsOf(c);
+                }
+                progress.printf("measuring at an offered %d pairs/s: %d pairs, %d clients — direct driver, then the service%n",
+                        s.pacedRate(), s.pacedPairs(), n);
+                List<LoadRun> driverPaced = new ArrayList<>(), servicePaced = new ArrayList<>();
+                for (int[][] round : rounds(pacedFrom, pacedCount)) {
+                    driverPaced.add(LoadRun.run(driverClients, round[0], round[1], s.pacedPeriodNanos()));
+                }
+                for (int[][] round : rounds(pacedFrom, pacedCount)) {
+                    sign(serviceClients, round[0], round[1], progress);
+                    servicePaced.add(LoadRun.run(serviceClients, round[0], round[1], s.pacedPeriodNanos()));
+                }
+                pacedDriver = LoadRun.merge(driverPaced);
+                pacedService = LoadRun.merge(servicePaced);
+            }
             Latencies fsync = FsyncProbe.measure(dataDir, 200);
             LoadRun driver = LoadRun.merge(driverRounds);
             LoadRun service = LoadRun.merge(serviceRounds);
-            return new LoadFigures(driver, service, fsync);
+            return new LoadFigures(driver, service, pacedDriver, pacedService, fsync);
         } finally {
             serviceClients.forEach(ServicePairClient::close);
             driverClients.forEach(DriverPairClient::close);

@@ -50,6 +50,13 @@ public final class QemuVm implements RunningVm {
     private final QemuSettings settings;
     /** The event sequence number at each device_del: a DEVICE_DELETED before it is from an earlier plug. */
     private final Map<String, Long> removalAskedAt = new HashMap<>();
+    /** The last query-pci answer, dropped by any command of ours that may change the tree; see {@link #plug}. */
+    private volatile RecentPci recentPci;
+
+    private record RecentPci(PciTopology pci, long readAt) {
+    }
+
+    private static final long RECENT_PCI_NANOS = Duration.ofSeconds(2).toNanos();
 
     QemuVm(QmpClient qmp, VmEndpoint endpoint, QemuSettings settings) {
         this.qmp = qmp;
@@ -89,6 +96,12 @@ public final class QemuVm implements RunningVm {
         return new VmSnapshot(state, vcpus, memory, devices);
     }
 
+    /** One query-pci instead of the four round trips of a snapshot: an add asks this under the VM's lock. */
+    @Override
+    public Set<String> deviceIds() throws HypervisorException {
+        return Set.copyOf(pci().devices().keySet());
+    }
+
     static VmRunState runState(String qemuStatus) {
         return switch (qemuStatus) {
             case "running" -> VmRunState.RUNNING;
@@ -100,7 +113,20 @@ public final class QemuVm implements RunningVm {
 
     /** The PCI tree now. */
     public PciTopology pci() throws HypervisorException {
-        return PciTopology.parse(call("query-pci", null));
+        PciTopology pci = PciTopology.parse(call("query-pci", null));
+        recentPci = new RecentPci(pci, System.nanoTime());
+        return pci;
+    }
+
+    /**
+     * The tree as last read, if that was a moment ago and none of our commands has changed it since
+     * (an add asks {@link #deviceIds} just before it plugs). Only the guest can have changed it in
+     * between, and only by finishing an unplug: a device gone, a slot freed. A decision that such a
+     * change could overturn (id taken, no free slot) is therefore taken on a fresh read, never on this.
+     */
+    private PciTopology recentPci() throws HypervisorException {
+        RecentPci r = recentPci;
+        return r != null && System.nanoTime() - r.readAt() < RECENT_PCI_NANOS ? r.pci() : pci();
     }
 
     /** What QEMU holds for this VM, including backing objects left without their device. */
@@ -163,19 +189,23 @@ public final class QemuVm implements RunningVm {
      * Releases the backing objects named for one device id that no device uses: what a crash left
      * (before a plug of that id) or what a finished unplug left (after it).
      */
-    private void releaseOrphansOf(String deviceId, boolean orphaned) throws HypervisorException {
+    private List<Orphan> releaseOrphansOf(String deviceId, boolean orphaned) throws HypervisorException {
         BackingNames n = BackingNames.of(deviceId);
         Set<String> mine = Set.of(n.formatNode(), n.throttleNode(), n.throttleGroup(), n.chardev());
         List<Orphan> orphans = inventory().orphans().stream().filter(o -> mine.contains(o.name())).toList();
         // Block nodes first: a throttle group cannot go while a filter still uses it.
         for (Orphan o : orphans) if (o.type() == Orphan.Type.BLOCK_NODE) release(o, orphaned);
         for (Orphan o : orphans) if (o.type() != Orphan.Type.BLOCK_NODE) release(o, orphaned);
+        return orphans;
     }
 
     @Override
     public AttachedDevice addDisk(DiskSpec disk) throws HypervisorException {
         QmpArguments.checkSupported(disk);
-        String port = prepareSlot(disk.id());
+        return plug(disk.id(), port -> plugDisk(disk, port));
+    }
+
+    private void plugDisk(DiskSpec disk, String port) throws HypervisorException {
         BackingNames n = BackingNames.of(disk.id());
         boolean throttled = QmpArguments.throttled(disk);
         if (throttled) call("object-add", QmpArguments.throttleGroup(disk));
@@ -192,7 +222,6 @@ public final class QemuVm implements RunningVm {
             if (throttled) undo("object-del", obj().put("id", n.throttleGroup()));
             throw e;
         }
-        return attached(disk.id());
     }
 
     @Override
@@ -204,7 +233,10 @@ public final class QemuVm implements RunningVm {
                     + " when the VM is launched; relaunch it with shared memory");
         if (!Files.exists(Path.of(fs.socketPath())))
             throw new HypervisorException(Kind.REFUSED, "cannot add virtio-fs share " + fs.id() + ": no virtiofsd socket at " + fs.socketPath());
-        String port = prepareSlot(fs.id());
+        return plug(fs.id(), port -> plugFs(fs, port));
+    }
+
+    private void plugFs(FsSpec fs, String port) throws HypervisorException {
         BackingNames n = BackingNames.of(fs.id());
         call("chardev-add", QmpArguments.fsChardev(fs));
         try {
@@ -213,29 +245,49 @@ public final class QemuVm implements RunningVm {
             undo("chardev-remove", obj().put("id", n.chardev()));
             throw e;
         }
-        return attached(fs.id());
     }
 
     @Override
     public AttachedDevice addDevice(DeviceSpec device) throws HypervisorException {
         QmpArguments.checkSupported(device);
-        String port = prepareSlot(device.id());
-        call("device_add", QmpArguments.vfioDevice(device, port));
-        return attached(device.id());
+        return plug(device.id(), port -> call("device_add", QmpArguments.vfioDevice(device, port)));
     }
 
-    /** Checks the id is new, releases a crash's leftovers for it, and picks a free slot. */
-    private String prepareSlot(String deviceId) throws HypervisorException {
-        PciTopology pci = pci();
+    /** The QMP commands of one hot-add, given the root port the device goes under. */
+    private interface PlugSteps {
+        void run(String port) throws HypervisorException;
+    }
+
+    /**
+     * Checks the id is new, picks a free slot and runs the steps, which undo their own partial work
+     * when one fails. Backing objects a crash left under this id (between the two steps of an earlier
+     * add) make a create step fail: only then is QEMU's inventory read, those leftovers released and
+     * the steps run once more, so that the common path costs no round trip beyond the plug itself
+     * when the caller has just listed the devices.
+     */
+    private AttachedDevice plug(String deviceId, PlugSteps steps) throws HypervisorException {
+        PciTopology recent = recentPci();
+        PciTopology pci = recent.device(deviceId).isPresent() || recent.firstFreePort().isEmpty() ? pci() : recent;
         if (pci.device(deviceId).isPresent())
             throw new HypervisorException(Kind.CONFLICT, "QEMU already has a device with id " + deviceId);
-        releaseOrphansOf(deviceId, true);
-        return pci.firstFreePort().map(PciTopology.Port::id).orElseThrow(() -> new HypervisorException(Kind.CONFLICT,
+        PciTopology.Port port = pci.firstFreePort().orElseThrow(() -> new HypervisorException(Kind.CONFLICT,
                 "no free hot-plug slot: all " + pci.ports().size() + " PCIe root ports of this VM are occupied;"
                         + " remove a device first, or relaunch the VM (it gets " + settings.spareHotplugSlots() + " spare slots)"));
+        try {
+            steps.run(port.id());
+        } catch (QmpException e) {
+            if (releaseOrphansOf(deviceId, true).isEmpty()) throw e;
+            steps.run(port.id());
+        }
+        return attachedUnder(deviceId, port);
     }
 
-    private AttachedDevice attached(String id) throws HypervisorException {
+    /**
+     * Where the guest sees a device plugged under a root port: that port's secondary bus, slot 0.
+     * Before the guest has numbered the port's bus (0 there), only a fresh query-pci can say.
+     */
+    private AttachedDevice attachedUnder(String id, PciTopology.Port port) throws HypervisorException {
+        if (port.secondaryBus() != 0) return new AttachedDevice(id, String.format("0000:%02x:00.0", port.secondaryBus()));
         Optional<PciTopology.Device> d = pci().device(id);
         return new AttachedDevice(id, d.map(PciTopology.Device::address).orElse(null));
     }
@@ -433,6 +485,7 @@ public final class QemuVm implements RunningVm {
     }
 
     private JsonNode call(String command, ObjectNode args) throws HypervisorException {
+        if (!command.startsWith("query-") && !command.equals("qom-list") && !command.equals("qom-get")) recentPci = null;
         return qmp.execute(command, args, settings.commandTimeout());
     }
 

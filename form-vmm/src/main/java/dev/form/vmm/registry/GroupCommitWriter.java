@@ -15,6 +15,10 @@ import java.util.concurrent.TimeUnit;
  * are queued, runs each inside its own SAVEPOINT (a failing unit rolls back alone) and commits the
  * batch with one fsync. A caller's future completes only after that commit, so {@link #submit}
  * returns only once the caller's work is durable — the fsync is shared, the guarantee is not weakened.
+ *
+ * <p>A unit may ask for less: committed to the write-ahead log without waiting for the disk, which
+ * survives a crash of the process but not of the host. A batch is fsynced when any of its units asks
+ * for it, and an fsync of the log makes every earlier commit durable as well.
  */
 final class GroupCommitWriter implements AutoCloseable {
     /** Enough to amortise one fsync over a burst of requests, small enough to keep each batch short. */
@@ -25,6 +29,8 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
+    /** The connection's synchronous setting now: FULL (true) or NORMAL; only the writer thread reads or sets it. */
+    private boolean syncing = true;
 
     GroupCommitWriter(Connection connection, String name) {
         this.connection = connection;
@@ -35,12 +41,14 @@ final class GroupCommitWriter implements AutoCloseable {
     /** One caller's work and where its outcome goes. */
     private static final class Unit<T> {
         final SqlWork<T> work;
+        final boolean fsync;
         final CompletableFuture<T> outcome = new CompletableFuture<>();
         T result;
         Throwable failure;
 
-        Unit(SqlWork<T> work) {
+        Unit(SqlWork<T> work, boolean fsync) {
             this.work = work;
+            this.fsync = fsync;
         }
 
         void complete() {
@@ -49,11 +57,14 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    /** Runs {@code work} in the next batch and waits (uninterruptibly, like a lock) until it is committed. */
-    <T> T submit(SqlWork<T> work) {
+    /**
+     * Runs {@code work} in the next batch and waits (uninterruptibly, like a lock) until it is committed:
+     * fsynced when {@code fsync}, else written to the log only (see the class comment).
+     */
+    <T> T submit(SqlWork<T> work, boolean fsync) {
         if (Thread.currentThread() == thread) return nested(work);
         if (closed) throw new RegistryException("the registry is closed", null);
-        Unit<T> unit = new Unit<>(work);
+        Unit<T> unit = new Unit<>(work, fsync);
         queue.add(unit);
         if (closed && queue.remove(unit)) throw new RegistryException("the registry is closed", null);
         boolean interrupted = false;
@@ -122,6 +133,14 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private void runBatch(List<Unit<?>> batch) {
         try {
+            boolean fsync = batch.stream().anyMatch(u -> u.fsync);
+            if (fsync != syncing) {
+                // set between transactions: SQLite applies it to the commits that follow
+                try (Statement st = connection.createStatement()) {
+                    st.execute(fsync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+                }
+                syncing = fsync;
+            }
             connection.setAutoCommit(false);
         } catch (SQLException e) {
             failAll(batch, e);

@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * The service's durable state: one SQLite file in the data directory, WAL journal with
- * {@code synchronous=FULL} so every acknowledged commit survives a kill -9 or a power cut.
+ * {@code synchronous=FULL} so every acknowledged commit survives a kill -9 or a power cut (intents,
+ * which acknowledge nothing, are held to less: see {@link #writeIntent}).
  * Writes go through one connection owned by a {@link GroupCommitWriter}: concurrent writers share
  * one commit (one fsync) while each still gets its own all-or-nothing unit. Reads use a small pool of
  * read-only connections so they never wait for a write's fsync nor for each other.
@@ -144,7 +145,19 @@ public final class Registry implements AutoCloseable {
      * back alone and its failure thrown to its own caller only.
      */
     public <T> T write(SqlWork<T> work) {
-        return writes.submit(work);
+        return writes.submit(work, true);
+    }
+
+    /**
+     * As {@link #write}, but returns once the unit is in SQLite's write-ahead log, without waiting for
+     * the disk: it survives a crash or kill -9 of the service, not a crash of the host. For intents
+     * only — what is recorded just before a hypervisor call so that a restarted service can settle
+     * the call. The hypervisor's own state does not outlive the host either (its VMs start again from
+     * the registry), and the result recorded after the call is fsynced, which makes the intent
+     * durable with it; an intent lost with the host therefore guards nothing that still exists.
+     */
+    public <T> T writeIntent(SqlWork<T> work) {
+        return writes.submit(work, false);
     }
 
     /** Runs read-only {@code work} on a consistent snapshot that includes every write already returned. */

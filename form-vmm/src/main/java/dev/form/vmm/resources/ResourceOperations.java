@@ -138,7 +138,7 @@ public final class ResourceOperations {
             Set<String> hypervisorIds = new HashSet<>();
             if (vm != null) {
                 try {
-                    hypervisorIds.addAll(vm.snapshot().devices().keySet());
+                    hypervisorIds.addAll(vm.deviceIds());
                 } catch (HypervisorException e) {
                     throw HypervisorProblems.of("cannot read the VM's devices", e);
                 }
@@ -257,7 +257,7 @@ public final class ResourceOperations {
     private ApiResponse attachLive(Call call, InstanceRecord inst, RunningVm vm, List<Prepared> prepared, boolean single) {
         List<ResourceRecord> rows;
         try {
-            rows = s.registry().write(c -> {
+            rows = s.registry().writeIntent(c -> {
                 List<ResourceRecord> out = new ArrayList<>();
                 for (Prepared p : prepared) {
                     out.add(ResourceStore.insert(c, new ResourceRecord(0, inst.id(), p.spec().deviceId(), ResourceState.ATTACHING,
@@ -415,7 +415,7 @@ public final class ResourceOperations {
                 });
             }
             RunningVm vm = connection(inst);
-            s.registry().write(c -> {
+            s.registry().writeIntent(c -> {
                 ResourceStore.updateState(c, row.seq(), ResourceState.PENDING_REMOVAL, row.pciAddress(), call.requestId());
                 OpenRequestStore.insert(c, openRequest(call, inst, "remove", true));
                 return null;

@@ -209,6 +209,52 @@ class GroupCommitTest {
         }
     }
 
+    @Test
+    void anIntentIsCommittedWithoutFsyncUnlessItSharesABatchWithAWriteThatNeedsOne() throws Exception {
+        try (Registry r = Registry.open(dir.resolve("registry.db"), List.of(ITEMS))) {
+            // SQLite's own setting during the unit: 1 = NORMAL (the log is not fsynced at commit), 2 = FULL
+            assertThat(r.writeIntent(GroupCommitTest::synchronousSetting)).isEqualTo(1);
+            assertThat(r.write(GroupCommitTest::synchronousSetting)).isEqualTo(2);
+            int setting = r.writeIntent(c -> {
+                insert(c, "intent", 1);
+                return synchronousSetting(c);
+            });
+            assertThat(setting).isEqualTo(1);
+            assertThat((int) r.read(c -> count(c, "k = 'intent'"))).isEqualTo(1);
+
+            // hold the writer so that the next two units land in one batch
+            CountDownLatch writerBusy = new CountDownLatch(1), release = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                Future<?> blocker = pool.submit(() -> r.write(c -> {
+                    writerBusy.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new SQLException("interrupted", e);
+                    }
+                    return null;
+                }));
+                assertThat(writerBusy.await(10, TimeUnit.SECONDS)).isTrue();
+                Future<Integer> intent = pool.submit(() -> r.writeIntent(GroupCommitTest::synchronousSetting));
+                Future<Integer> durable = pool.submit(() -> r.write(GroupCommitTest::synchronousSetting));
+                await().atMost(Duration.ofSeconds(10)).until(() -> r.queuedWrites() == 2);
+                release.countDown();
+                blocker.get(10, TimeUnit.SECONDS);
+                assertThat(intent.get(10, TimeUnit.SECONDS)).as("the intent is fsynced with the write of its batch").isEqualTo(2);
+                assertThat(durable.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static int synchronousSetting(java.sql.Connection c) throws SQLException {
+        try (var st = c.createStatement(); var rs = st.executeQuery("PRAGMA synchronous")) {
+            return rs.next() ? rs.getInt(1) : -1;
+        }
+    }
+
     private static void insert(java.sql.Connection c, String k, int v) throws SQLException {
         try (var st = c.prepareStatement("INSERT INTO items(k, v) VALUES (?, ?)")) {
             st.setString(1, k);
