@@ -214,6 +214,9 @@ class CrashSafetyTest {
         State s = state();
         assertThat(s.registry()).doesNotContainKeys("c1", "c2");
         assertThat(s.hypervisor()).doesNotContain("c1", "c2");
+        // c1 was attached and is taken out again; c2 never was: the images the batch created go with both
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(List.of("c1.raw", "c2.raw")).noneMatch(f -> Files.exists(dataDir.resolve("volumes").resolve(f))));
         SignedClient.Reply retry = batch.sendWith(client());
         assertThat(retry.status()).as(retry.toString()).isEqualTo(500);
         assertThat(retry.json().get("message").asText()).contains("nothing was added");
@@ -246,5 +249,26 @@ class CrashSafetyTest {
         State after = state();
         assertThat(after).isEqualTo(before);
         assertAgree(after);
+    }
+
+    @Test
+    @Order(8)
+    void whenTheResultCannotBeRecordedTheDeviceIsTakenOutAgainAndARetryStartsAfresh() throws Exception {
+        restart(FaultPoints.ADD_RESULT_WRITE);
+        Signed add = addDisk("f1");
+        SignedClient.Reply failed = add.sendWith(client());
+        assertThat(failed.status()).as(failed.toString()).isEqualTo(500);
+        assertThat(failed.json().get("message").asText()).contains("could not record the new resources and took them out again");
+        State s = state();
+        assertAgree(s);
+        assertThat(s.registry()).doesNotContainKey("f1");
+        assertThat(s.hypervisor()).doesNotContain("f1");
+        assertThat(Files.exists(dataDir.resolve("volumes/f1.raw"))).as("the image the request created is removed with it").isFalse();
+
+        restart();
+        SignedClient.Reply retry = add.sendWith(client());
+        assertThat(retry.status()).as("a 500 settles nothing, so the same request runs again: %s", retry).isEqualTo(201);
+        assertThat(state().registry()).containsEntry("f1", ResourceState.ATTACHED);
+        assertAgree(state());
     }
 }

@@ -146,7 +146,7 @@ public final class Reconciler implements ResourceFinisher, AutoCloseable {
         List<ResourceRecord> rows = s.registry().read(c -> ResourceStore.live(c, inst.id()));
         for (ResourceRecord r : rows) {
             if (r.state() == ResourceState.ATTACHING) undoIntent(r);
-            if (r.state() == ResourceState.PENDING_REMOVAL) releaseQuietly(r);
+            if (r.state() == ResourceState.PENDING_REMOVAL) finishRelease(r);
         }
         s.registry().write(c -> {
             for (ResourceRecord r : rows) {
@@ -189,7 +189,7 @@ public final class Reconciler implements ResourceFinisher, AutoCloseable {
                 }
             } else if (r.state() == ResourceState.PENDING_REMOVAL) {
                 if (!snap.lists(r.id())) {
-                    releaseQuietly(r);
+                    finishRelease(r);
                     released.add(r);
                 } else {
                     try {
@@ -228,7 +228,8 @@ public final class Reconciler implements ResourceFinisher, AutoCloseable {
                         ResourceStore.delete(c, r.seq());
                         AuditTrail.service(c, inst.id(), "add", r.id(), r.intentId(), "dropped: the hypervisor does not list it");
                     } else if (toDetach.contains(r)) {
-                        ResourceStore.updateState(c, r.seq(), ResourceState.PENDING_REMOVAL, snap.devices().get(r.id()), null);
+                        // keeps the add's nonce: when the guest lets go, that failed add says the image it made goes too
+                        ResourceStore.updateState(c, r.seq(), ResourceState.PENDING_REMOVAL, snap.devices().get(r.id()), r.intentId());
                         AuditTrail.service(c, inst.id(), "add", r.id(), r.intentId(), "taken out again: another element of its batch did not attach");
                     } else {
                         ResourceStore.updateState(c, r.seq(), ResourceState.ATTACHED, snap.devices().get(r.id()), null);
@@ -301,6 +302,18 @@ public final class Reconciler implements ResourceFinisher, AutoCloseable {
         }
     }
 
+    /**
+     * Releases what backed a removed device on the host. A device left by an add that failed (taken
+     * out again because the rest of its batch, or its record, did not make it) also loses the image
+     * that add created: nobody was ever told it exists. A removal the owner asked for keeps it.
+     */
+    private void finishRelease(ResourceRecord r) {
+        boolean leftByAFailedAdd = r.intentId() != null && s.registry().read(c -> NonceStore.find(c, r.intentId()))
+                .filter(n -> n.method().equals("POST") && n.status() >= 300).isPresent();
+        if (leftByAFailedAdd) undoIntent(r);
+        else releaseQuietly(r);
+    }
+
     private void releaseQuietly(ResourceRecord r) {
         try {
             s.host().release(r.instanceId(), r.spec());
@@ -353,7 +366,7 @@ public final class Reconciler implements ResourceFinisher, AutoCloseable {
         }
         List<ResourceRecord> done = pending.stream().filter(r -> !snap.lists(r.id())).toList();
         if (done.isEmpty()) return;
-        done.forEach(this::releaseQuietly);
+        done.forEach(this::finishRelease);
         s.registry().write(c -> {
             for (ResourceRecord r : done) {
                 ResourceStore.updateState(c, r.seq(), ResourceState.REMOVED, null, null);

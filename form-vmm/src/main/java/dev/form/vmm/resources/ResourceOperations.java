@@ -285,6 +285,7 @@ public final class ResourceOperations {
         FaultPoints.reach(FaultPoints.ADD_AFTER_HYPERVISOR);
         try {
             ApiResponse response = call.commit(c -> {
+                FaultPoints.failWrite(FaultPoints.ADD_RESULT_WRITE);
                 List<ResourceView> views = new ArrayList<>();
                 for (int i = 0; i < rows.size(); i++) {
                     ResourceRecord row = rows.get(i);
