@@ -485,6 +485,13 @@ class ServiceApiTest {
         Reply foreignImage = admin.post("/v1/instances/plain/disks", Map.of("path", "data1.raw", "readonly", true));
         assertError(foreignImage, 403, "policy_denied", "path");
         assertThat(foreignImage.json().get("message").asText()).contains("belongs to instance");
+        // an image the service created stays its instance's after the disk is removed
+        assertThat(checked(admin.post("/v1/instances/web-1/disks", Map.of("diskId", "kept", "path", "kept.raw", "sizeBytes", 1 << 20)))
+                .status()).isEqualTo(201);
+        assertThat(checked(admin.delete("/v1/instances/web-1/resources/kept")).json().get("state").asText()).isEqualTo("removed");
+        Reply removedButOwned = admin.post("/v1/instances/plain/disks", Map.of("path", "kept.raw"));
+        assertError(removedButOwned, 403, "policy_denied", "path");
+        assertThat(removedButOwned.json().get("message").asText()).contains("belongs to instance");
         assertThat(checked(admin.delete("/v1/instances/plain")).json().get("state").asText()).isEqualTo("deleted");
     }
 

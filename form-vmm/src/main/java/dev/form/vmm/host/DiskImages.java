@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Set;
 
 /**
@@ -166,6 +167,12 @@ public final class DiskImages {
      */
     public PreparedImage prepare(String instanceId, String requested, Long sizeBytes, boolean readonly,
                                  Map<ImageIdentity, String> owners, Collection<ImageAttachment> attachments) {
+        return prepare(instanceId, requested, sizeBytes, readonly, owners::get, attachments);
+    }
+
+    /** As above, with {@code ownerOf} answering image identity → owning instance (null: none) on demand. */
+    public PreparedImage prepare(String instanceId, String requested, Long sizeBytes, boolean readonly,
+                                 Function<ImageIdentity, String> ownerOf, Collection<ImageAttachment> attachments) {
         Path location = policy.imageLocation("path", requested);
         boolean exists = Files.exists(location, LinkOption.NOFOLLOW_LINKS);
         if (!exists) {
@@ -180,7 +187,7 @@ public final class DiskImages {
             throw ApiProblem.invalid("sizeBytes", location + " already exists with a virtual size of " + info.virtualSize()
                     + " bytes; sizeBytes only applies when the image is created", "omit sizeBytes to attach it as it is");
         }
-        ImageClaims.requireNotOwnedByOther("path", info, instanceId, owners);
+        ImageClaims.requireNotOwnedByOther("path", info, instanceId, ownerOf);
         ImageClaims.requireAttachable("path", info, readonly, attachments);
         return new PreparedImage(info, false);
     }

@@ -5,6 +5,7 @@ import dev.form.vmm.ApiProblem;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Who may use an image, decided on image identity (device + inode) over the attachments and owners the caller
@@ -67,8 +68,14 @@ public final class ImageClaims {
      */
     public static void requireNotOwnedByOther(String field, ImageInfo image, String instanceId,
                                               Map<ImageIdentity, String> owners) {
+        requireNotOwnedByOther(field, image, instanceId, owners::get);
+    }
+
+    /** @param ownerOf the instance an image belongs to, or null when it belongs to none */
+    public static void requireNotOwnedByOther(String field, ImageInfo image, String instanceId,
+                                              Function<ImageIdentity, String> ownerOf) {
         for (ImageInfo i = image; i != null; i = i.backing()) {
-            String owner = owners.get(i.identity());
+            String owner = ownerOf.apply(i.identity());
             if (owner != null && !owner.equals(instanceId)) {
                 String what = i == image ? "the image " + i.path() : "its backing file " + i.path();
                 throw ApiProblem.policyDenied(field, what + " belongs to instance " + owner

@@ -98,6 +98,11 @@ public final class CoreMigrations {
                         "CREATE INDEX resources_removed_created_images ON resources(seq) "
                                 + "WHERE state = 'removed' AND kind = 'disk' AND json_extract(spec, '$.createdImage') = 1",
                         "CREATE INDEX instances_with_boot_disks ON instances(id) "
-                                + "WHERE json_array_length(launch_spec, '$.bootDisks') > 0"));
+                                + "WHERE json_array_length(launch_spec, '$.bootDisks') > 0"),
+                // an add asks who created one image, by its identity, instead of reading every removed row
+                Migration.of("vmm-008-created-image-by-identity",
+                        "DROP INDEX resources_removed_created_images",
+                        "CREATE INDEX resources_removed_created_image_identity ON resources(json_extract(spec, '$.imageIdentity')) "
+                                + "WHERE state = 'removed' AND kind = 'disk' AND json_extract(spec, '$.createdImage') = 1"));
     }
 }

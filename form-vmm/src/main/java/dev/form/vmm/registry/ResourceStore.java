@@ -106,18 +106,18 @@ public final class ResourceStore {
         return out;
     }
 
-    /** Removed rows whose image the service created: the image still belongs to its instance. */
-    public static List<ResourceRecord> removedWithCreatedImages(Connection c) throws SQLException {
-        List<ResourceRecord> out = new ArrayList<>();
-        try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM resources INDEXED BY resources_removed_created_images "
-                + "WHERE state = 'removed' AND kind = 'disk' AND json_extract(spec, '$.createdImage') = 1 ORDER BY seq")) {
+    /**
+     * The instance whose removed disk had the image of this identity (device:inode) created by the
+     * service: that image still belongs to it. The latest such row when there are several.
+     */
+    public static Optional<String> creatorOfRemovedImage(Connection c, String imageIdentity) throws SQLException {
+        try (var st = c.prepareStatement("SELECT instance_id FROM resources INDEXED BY resources_removed_created_image_identity "
+                + "WHERE state = 'removed' AND kind = 'disk' AND json_extract(spec, '$.createdImage') = 1 "
+                + "AND json_extract(spec, '$.imageIdentity') = ? ORDER BY seq DESC LIMIT 1")) {
+            st.setString(1, imageIdentity);
             ResultSet rs = st.executeQuery();
-            while (rs.next()) {
-                ResourceRecord r = map(rs);
-                if (r.spec().createdImage()) out.add(r);
-            }
+            return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         }
-        return out;
     }
 
     public static int countLive(Connection c, String instanceId) throws SQLException {

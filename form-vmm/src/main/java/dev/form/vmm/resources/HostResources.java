@@ -7,12 +7,15 @@ import dev.form.core.api.AddResourceRequest;
 import dev.form.core.model.DiskSpec;
 import dev.form.core.model.ResourceKind;
 import dev.form.hypervisor.HypervisorKind;
+import dev.form.vmm.host.ImageIdentity;
 import dev.form.vmm.registry.ResourceRecord;
 import dev.form.vmm.registry.ResourceSpec;
 
 import java.nio.file.Path;
+
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The host side of the pipeline as the operations see it: confine paths to the host policy, inspect or
@@ -39,10 +42,13 @@ public interface HostResources {
     void validate(InstanceFacts instance, AddResourceRequest request);
 
     /**
-     * @param live every live resource on the host (all instances), plus removed rows whose image the service
-     *             created (state removed: they tell who owns an image, they are no attachment)
+     * @param live            every live resource on the host (all instances)
+     * @param removedImageCreator for an image no live row has: the instance whose removed disk had it
+     *                        created by the service (it still owns it), or null; asked only for the image
+     *                        the request names and its backing files
      */
-    Prepared prepareDisk(InstanceFacts instance, String id, AddDiskRequest request, List<ResourceRecord> live, List<BootDisk> bootDisks);
+    Prepared prepareDisk(InstanceFacts instance, String id, AddDiskRequest request, List<ResourceRecord> live, List<BootDisk> bootDisks,
+                         Function<ImageIdentity, String> removedImageCreator);
 
     /** @param startDaemon false for a stopped instance: only the checks; the daemon starts with the VM */
     Prepared prepareFs(InstanceFacts instance, String id, AddFsRequest request, boolean startDaemon, List<ResourceRecord> liveOnInstance);

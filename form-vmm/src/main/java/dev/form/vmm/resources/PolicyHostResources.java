@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -97,7 +98,8 @@ public final class PolicyHostResources implements HostResources {
     }
 
     @Override
-    public Prepared prepareDisk(InstanceFacts instance, String id, AddDiskRequest r, List<ResourceRecord> live, List<BootDisk> bootDisks) {
+    public Prepared prepareDisk(InstanceFacts instance, String id, AddDiskRequest r, List<ResourceRecord> live, List<BootDisk> bootDisks,
+                                Function<ImageIdentity, String> removedImageCreator) {
         boolean readonly = Boolean.TRUE.equals(r.readonly());
         Map<ImageIdentity, String> owners = new HashMap<>();
         List<ImageAttachment> attachments = new ArrayList<>();
@@ -107,7 +109,6 @@ public final class PolicyHostResources implements HostResources {
             if (s.disk() == null || s.imageIdentity() == null) continue;
             ImageIdentity identity = ImageIdentity.parse(s.imageIdentity());
             if (s.createdImage()) owners.put(identity, rr.instanceId());
-            if (rr.state() == dev.form.core.model.ResourceState.REMOVED) continue; // ownership only
             attachments.add(new ImageAttachment(rr.instanceId(), rr.id(), Path.of(s.disk().path()), identity, s.disk().readonly(),
                     s.backingIdentities().stream().map(ImageIdentity::parse).toList()));
             if (rr.instanceId().equals(instance.id()) && s.disk().serial() != null) serials.add(s.disk().serial());
@@ -122,7 +123,8 @@ public final class PolicyHostResources implements HostResources {
         Integer queueSize = DeviceParameters.queueSize("queueSize", r.queueSize(), ResourceKind.DISK, instance.hypervisor());
         var bandwidth = DeviceParameters.rateLimit("bandwidth", r.bandwidth());
         var ops = DeviceParameters.rateLimit("ops", r.ops());
-        PreparedImage prepared = images.prepare(instance.id(), r.path(), r.sizeBytes(), readonly, owners, attachments);
+        PreparedImage prepared = images.prepare(instance.id(), r.path(), r.sizeBytes(), readonly,
+                image -> owners.containsKey(image) ? owners.get(image) : removedImageCreator.apply(image), attachments);
         ImageInfo info = prepared.info();
         DiskSpec disk = new DiskSpec(id, info.path().toString(), info.format(), readonly, Boolean.TRUE.equals(r.direct()),
                 Boolean.TRUE.equals(r.iommu()), serial, numQueues, queueSize, bandwidth, ops);

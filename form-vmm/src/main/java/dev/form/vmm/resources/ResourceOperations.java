@@ -210,12 +210,9 @@ public final class ResourceOperations {
     private Prepared prepare(InstanceRecord inst, String id, AddResourceRequest item, boolean live, List<ResourceRecord> liveEverywhere) {
         return switch (item) {
             case AddDiskRequest d -> {
-                List<ResourceRecord> withOwners = new ArrayList<>(liveEverywhere);
-                List<HostResources.BootDisk> bootDisks = s.registry().read(c -> {
-                    withOwners.addAll(ResourceStore.removedWithCreatedImages(c));
-                    return bootDisksOfAll(c);
-                });
-                yield s.host().prepareDisk(facts(inst), id, d, withOwners, bootDisks);
+                List<HostResources.BootDisk> bootDisks = s.registry().read(ResourceOperations::bootDisksOfAll);
+                yield s.host().prepareDisk(facts(inst), id, d, liveEverywhere, bootDisks,
+                        image -> s.registry().read(c -> ResourceStore.creatorOfRemovedImage(c, image.toString())).orElse(null));
             }
             case AddFsRequest f -> s.host().prepareFs(facts(inst), id, f, live,
                     liveEverywhere.stream().filter(r -> r.instanceId().equals(inst.id())).toList());
