@@ -3,7 +3,6 @@ package dev.form.core.auth;
 import dev.form.core.api.QueuedRequest;
 import dev.form.core.auth.AuthenticationException.Reason;
 import dev.form.core.keys.Addresses;
-import dev.form.core.keys.PersonalSign;
 import dev.form.core.keys.Secp256k1Signature;
 
 import java.time.Clock;
@@ -25,6 +24,9 @@ public final class RequestVerifier {
     public static final Duration DIRECT_MAX_FUTURE_SKEW = Duration.ofMinutes(5);
     /** Default maximum lifetime of a queued request (it may wait in the queue). */
     public static final Duration QUEUED_MAX_FUTURE_SKEW = Duration.ofHours(24);
+
+    /** Shared by every verifier of the process: the queue's door and the dispatcher see the same requests. */
+    private static final RecoveredSigners RECOVERED = new RecoveredSigners();
 
     private final Clock clock;
     private final long maxFutureSeconds;
@@ -120,7 +122,7 @@ public final class RequestVerifier {
                     + " s is accepted here (check the clock, or sign with a shorter lifetime)");
         }
 
-        Optional<String> recovered = PersonalSign.recoverAddress(canonical.bytes(), signature);
+        Optional<String> recovered = RECOVERED.recover(canonical.bytes(), headers.signature(), signature);
         if (recovered.isEmpty()) {
             throw new AuthenticationException(Reason.BAD_SIGNATURE, "the signature does not verify (no public key can be recovered from it)");
         }

@@ -189,6 +189,24 @@ class RequestVerifierTest {
     }
 
     @Test
+    void aRequestVerifiedAgainIsJudgedAgainInFull() {
+        // the second verification of the same request reuses the recovered signer (a queued request is
+        // verified at the door and when it runs); nothing else about the request is taken on trust
+        SignedHeaders h = signed(NOW + 60);
+        assertThat(DIRECT.verify("POST", TARGET, BODY, h).address()).isEqualTo(ADDRESS);
+        assertThat(DIRECT.verify("POST", TARGET, BODY, h).address()).isEqualTo(ADDRESS);
+        assertThat(reasonOf(() -> DIRECT.verify("POST", TARGET, "{}".getBytes(StandardCharsets.UTF_8), h))).isEqualTo(Reason.BAD_SIGNATURE);
+        SignedHeaders bare = new SignedHeaders(h.nonce(), h.expires(), h.signature());
+        assertThat(DIRECT.verify("POST", TARGET + "?x=1", BODY, bare).address()).isNotEqualTo(ADDRESS);
+        RequestVerifier later = new RequestVerifier(Clock.fixed(Instant.ofEpochSecond(NOW + 61), ZoneOffset.UTC),
+                RequestVerifier.DIRECT_MAX_FUTURE_SKEW);
+        assertThat(reasonOf(() -> later.verify("POST", TARGET, BODY, h))).isEqualTo(Reason.EXPIRED);
+        Credentials other = Credentials.fromPrivateKeyHex("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+        assertThat(reasonOf(() -> DIRECT.verify("POST", TARGET, BODY,
+                new SignedHeaders(NONCE, h.expires(), h.signature(), other.address())))).isEqualTo(Reason.BAD_SIGNATURE);
+    }
+
+    @Test
     void invalidMethodOrTargetAsReceivedIsMalformed() {
         SignedHeaders h = signed(NOW + 60);
         assertThat(reasonOf(() -> DIRECT.verify("post", TARGET, BODY, h))).isEqualTo(Reason.MALFORMED);
