@@ -1,6 +1,8 @@
 package dev.form.bench.queue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.form.bench.service.SimulatorProcess;
+import dev.form.core.api.AdoptInstanceRequest;
 import dev.form.core.api.CreateInstanceRequest;
 import dev.form.core.api.Json;
 import dev.form.core.api.QueuedRequest;
@@ -16,6 +18,8 @@ import dev.form.testkit.kafka.EmbeddedKafkaBroker;
 import dev.form.vmm.VmmServer;
 import dev.form.vmm.registry.InstanceRecord;
 import dev.form.vmm.registry.InstanceStore;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 import java.io.IOException;
 import java.net.URI;
@@ -42,105 +46,178 @@ import java.util.concurrent.TimeUnit;
  * measured in one run against the Cloud Hypervisor simulator: the direct HTTP call (the baseline), the
  * embedded queue ({@code POST /v1/queue}, then {@code GET /v1/requests/{id}?waitMs=} until it finished)
  * and Kafka (produce to the request topic, outcome read from the result topic; an in-process KRaft
- * broker). The work is hot-add then remove of a fresh disk, alternating, on several instances; every
- * request is signed before the clock starts.
+ * broker). The work is hot-add then remove of a disk, alternating, on several instances (or grant then
+ * revoke, registry only); every request is signed before the clock starts and is verified by the service.
  *
  * <p>Latency: one request at a time (closed loop). Throughput: every request of the run submitted as
  * fast as the submitters go (the queues keep order per instance), timed from the first submission to
  * the last outcome; for the direct path, one client per instance, each waiting for its answers.
  *
- * <p>Run: {@code java -cp <form-bench classpath> dev.form.bench.queue.QueueLatencyBenchmark
- * [--instances 4] [--latency 300] [--throughput 2000] [--work disk,grant] [--dir /tmp/x]}. The grant workload
- * (grant then revoke a level: signed, authorized and committed, without the hypervisor) shows the queues'
- * own cost next to the same pipeline called directly. Targets on the 2-core machine:
- * embedded p50 at most 20 ms, Kafka p50 at most 50 ms, at least 500 requests/s through either.
+ * <p>Run: {@code java -cp <form-bench classpath> dev.form.bench.queue.QueueLatencyBenchmark [options]};
+ * {@link QueueBenchSettings} lists the options: instance count, sample counts, which work and paths,
+ * whether each add creates an image, the remove's wait, one simulator process or one per VM, the
+ * simulated guest's eject delay, the service's queue workers, and {@code --jfr FILE}. Targets on the
+ * 2-core machine: embedded p50 at most 20 ms, Kafka p50 at most 50 ms, at least 500 requests/s through either.
  */
 public final class QueueLatencyBenchmark {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(8)).build();
+    /** The size of each instance's own image when images are reused (ServiceBenchmark's too). */
+    private static final int IMAGE_BYTES = 1 << 16;
 
     private final Credentials admin = Credentials.generate(RANDOM);
-    private List<String> workloads = List.of("disk", "grant");
+    private final QueueBenchSettings settings;
     private final List<String> instances = new ArrayList<>();
+    /** Per instance: the image it attaches when images are reused (relative to the volumes directory). */
+    private final List<String> images = new ArrayList<>();
     private String base;
     private long diskCounter;
     /** disk: hot-add and remove a disk (the hypervisor is called); grant: grant and revoke a level (registry only). */
     private String work = "disk";
+    private CpuMeter cpu;
+
+    private QueueLatencyBenchmark(QueueBenchSettings settings) {
+        this.settings = settings;
+    }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = options(args);
-        int instanceCount = Integer.parseInt(opts.getOrDefault("instances", "4"));
-        int latencyN = Integer.parseInt(opts.getOrDefault("latency", "300"));
-        int throughputN = Integer.parseInt(opts.getOrDefault("throughput", "2000"));
-        Path dir = opts.containsKey("dir") ? Path.of(opts.get("dir")) : Files.createTempDirectory("form-queue-bench");
-        QueueLatencyBenchmark bench = new QueueLatencyBenchmark();
-        bench.workloads = List.of(opts.getOrDefault("work", "disk,grant").split(","));
-        bench.run(dir, instanceCount, latencyN, throughputN);
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        QueueBenchSettings settings;
+        try {
+            settings = QueueBenchSettings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("QueueLatencyBenchmark: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Path dir = settings.dir() != null ? Files.createDirectories(settings.dir()) : Files.createTempDirectory("form-queue-bench");
+        try {
+            new QueueLatencyBenchmark(settings).run(dir);
+        } catch (Exception | Error e) {
+            // the pools' threads would keep the JVM alive after a failed phase
+            System.out.flush();
+            e.printStackTrace();
+            System.exit(1);
+        }
         System.exit(0);
     }
 
-    private void run(Path dir, int instanceCount, int latencyN, int throughputN) throws Exception {
-        System.out.printf(Locale.ROOT, "form queue benchmark: %d instances, %d latency samples and %d throughput requests per path, %d cores%n",
-                instanceCount, latencyN, throughputN, Runtime.getRuntime().availableProcessors());
+    private void run(Path dir) throws Exception {
+        System.out.println("form queue benchmark: " + settings.describe());
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"))) {
             KafkaQueueConfig kafka = new KafkaQueueConfig(broker.bootstrapServers(), "bench.requests", "bench.results", "bench.dead");
             Path config = dir.resolve("service.json");
             Files.writeString(config, """
-                    {"queue": {"kind": "kafka", "workers": 8, "kafka": {"bootstrap_servers": "%s", "request_topic": "%s",
+                    {"queue": {"kind": "kafka", %s"kafka": {"bootstrap_servers": "%s", "request_topic": "%s",
                      "result_topic": "%s", "dead_letter_topic": "%s", "group_id": "bench-node", "partitions": 8}}}
-                    """.formatted(kafka.bootstrapServers(), kafka.requestTopic(), kafka.resultTopic(), kafka.deadLetterTopic()));
-            Path chBin = CloudHypervisorSimulatorMain.writeLauncher(dir.resolve("bin"), List.of("--sim-eject-delay-ms", "1"));
+                    """.formatted(settings.workers() == 0 ? "" : "\"workers\": " + settings.workers() + ", ",
+                    kafka.bootstrapServers(), kafka.requestTopic(), kafka.resultTopic(), kafka.deadLetterTopic()));
             Path dataDir = dir.resolve("data");
+            SimulatorProcess.Group vms = new SimulatorProcess.Group(dataDir.resolve("sockets"), "vm", settings.instances());
+            SimulatorProcess simulator = null;
+            Path chBin;
+            if (settings.sharedVms()) {
+                Files.createDirectories(vms.dir());
+                simulator = SimulatorProcess.start(dir, settings.ejectDelay(), List.of(vms));
+                chBin = CloudHypervisorSimulatorMain.writeLauncher(dir.resolve("bin"));
+            } else {
+                chBin = CloudHypervisorSimulatorMain.writeLauncher(dir.resolve("bin"),
+                        List.of("--sim-eject-delay-ms", Long.toString(settings.ejectDelay().toMillis())));
+            }
             VmmServer server = new VmmServer(VmmServer.Options.defaults(dataDir).withListen("127.0.0.1", 0)
                     .withAdmins(List.of(admin.address())).withHypervisor(HypervisorKind.CLOUD_HYPERVISOR, chBin, null)
                     .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)).withConfigFile(config));
             server.start();
             base = "http://127.0.0.1:" + server.port();
+            SimulatorProcess shared = simulator;
+            cpu = new CpuMeter(() -> shared != null ? List.of(shared.pid())
+                    : server.registry().read(InstanceStore::all).stream().filter(i -> i.endpoint() != null).map(i -> i.endpoint().pid()).toList());
             try (KafkaRequestQueue producer = new KafkaRequestQueue(kafka);
                  KafkaResultWatcher results = new KafkaResultWatcher(kafka, false)) {
-                createInstances(dataDir, instanceCount);
+                if (settings.sharedVms()) adoptInstances(dataDir, vms);
+                else createInstances(dataDir, settings.instances());
                 if (!results.awaitReady(Duration.ofSeconds(60))) throw new IllegalStateException("result watcher not ready");
 
-                for (String w : workloads) {
+                for (String w : settings.work()) {
                     work = w;
                     System.out.println();
                     System.out.println("=== work: " + (w.equals("disk") ? "hot-add then remove a disk (through the simulated hypervisor)"
                             : "grant then revoke a level (registry only: the queue's own cost shows)"));
-                    measure(server, producer, results, latencyN, throughputN);
+                    measure(server, producer, results);
                 }
             } finally {
                 List<Long> pids = new ArrayList<>();
-                for (InstanceRecord i : server.registry().read(InstanceStore::all)) if (i.endpoint() != null) pids.add(i.endpoint().pid());
+                if (!settings.sharedVms()) {
+                    for (InstanceRecord i : server.registry().read(InstanceStore::all)) if (i.endpoint() != null) pids.add(i.endpoint().pid());
+                }
                 server.close();
                 for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                if (simulator != null) simulator.close();
             }
         }
     }
 
-    private void measure(VmmServer server, KafkaRequestQueue producer, KafkaResultWatcher results, int latencyN, int throughputN) throws Exception {
+    private void measure(VmmServer server, KafkaRequestQueue producer, KafkaResultWatcher results) throws Exception {
+        List<String> paths = settings.paths();
         // Warm-up of every path (JIT, connections, consumer group), not measured.
-        latencyDirect(60);
-        latencyEmbedded(60);
-        latencyKafka(producer, results, 60);
+        for (String path : paths) latency(path, producer, results, 60);
 
-        Stats direct = latencyDirect(latencyN);
-        Stats embedded = latencyEmbedded(latencyN);
-        Stats viaKafka = latencyKafka(producer, results, latencyN);
         System.out.println("submit-to-outcome latency, one request at a time (ms):");
-        print("direct", direct);
-        print("embedded", embedded);
-        print("kafka", viaKafka);
+        Map<String, Stats> latency = new java.util.LinkedHashMap<>();
+        for (String path : paths) {
+            latency.put(path, latency(path, producer, results, settings.latency()));
+            print(path, latency.get(path));
+        }
 
-        System.out.println("sustained throughput, " + throughputN + " requests per path:");
-        double tDirect = throughputDirect(throughputN);
-        double tEmbedded = throughputEmbedded(server, throughputN);
-        double tKafka = throughputKafka(producer, results, throughputN);
-        System.out.printf(Locale.ROOT, "  %-9s %8.0f req/s%n  %-9s %8.0f req/s%n  %-9s %8.0f req/s%n",
-                "direct", tDirect, "embedded", tEmbedded, "kafka", tKafka);
-        System.out.printf(Locale.ROOT, "targets (%s): embedded p50 %.1f ms (<= 20) %s; kafka p50 %.1f ms (<= 50) %s; embedded %.0f req/s, kafka %.0f req/s (>= 500) %s%n",
-                work, embedded.p50, embedded.p50 <= 20 ? "MET" : "MISSED", viaKafka.p50, viaKafka.p50 <= 50 ? "MET" : "MISSED",
-                tEmbedded, tKafka, tEmbedded >= 500 && tKafka >= 500 ? "MET" : "MISSED");
+        System.out.println("sustained throughput, " + settings.throughput() + " requests per path:");
+        Map<String, Double> rate = new java.util.LinkedHashMap<>();
+        for (String path : paths) {
+            // one recording per path, so that each file holds that path's work only
+            Recording jfr = settings.jfr() == null ? null : new Recording(Configuration.getConfiguration("profile"));
+            if (jfr != null) jfr.start();
+            try {
+                Throughput t = switch (path) {
+                    case "direct" -> throughputDirect(settings.throughput());
+                    case "embedded" -> throughputEmbedded(server, settings.throughput());
+                    default -> throughputKafka(producer, results, settings.throughput());
+                };
+                rate.put(path, t.perSecond());
+                System.out.printf(Locale.ROOT, "  (%s: %s)%n", path, t.cpu());
+            } finally {
+                if (jfr != null) {
+                    jfr.stop();
+                    Path file = settings.jfr().resolveSibling(settings.jfr().getFileName() + "." + work + "." + path + ".jfr");
+                    jfr.dump(file);
+                    jfr.close();
+                    System.out.println("  (JFR recording of the " + path + " throughput phase, signing included: " + file + ")");
+                }
+            }
+        }
+        for (var e : rate.entrySet()) System.out.printf(Locale.ROOT, "  %-9s %8.0f req/s%n", e.getKey(), e.getValue());
+        StringBuilder targets = new StringBuilder("targets (" + work + "):");
+        if (latency.containsKey("embedded")) {
+            targets.append(String.format(Locale.ROOT, " embedded p50 %.1f ms (<= 20) %s, %.0f req/s (>= 500) %s;", latency.get("embedded").p50,
+                    latency.get("embedded").p50 <= 20 ? "MET" : "MISSED", rate.get("embedded"), rate.get("embedded") >= 500 ? "MET" : "MISSED"));
+        }
+        if (latency.containsKey("kafka")) {
+            targets.append(String.format(Locale.ROOT, " kafka p50 %.1f ms (<= 50) %s, %.0f req/s (>= 500) %s;", latency.get("kafka").p50,
+                    latency.get("kafka").p50 <= 50 ? "MET" : "MISSED", rate.get("kafka"), rate.get("kafka") >= 500 ? "MET" : "MISSED"));
+        }
+        if (rate.containsKey("direct")) {
+            targets.append(String.format(Locale.ROOT, " (direct baseline, same run: %.0f req/s)", rate.get("direct")));
+        }
+        System.out.println(targets);
+    }
+
+    private Stats latency(String path, KafkaRequestQueue producer, KafkaResultWatcher results, int n) throws Exception {
+        return switch (path) {
+            case "direct" -> latencyDirect(n);
+            case "embedded" -> latencyEmbedded(n);
+            default -> latencyKafka(producer, results, n);
+        };
     }
 
     // ---- the work: add a fresh disk then remove it (or grant then revoke), per instance ----------------
@@ -169,11 +246,12 @@ public final class QueueLatencyBenchmark {
             }
             if (pending[lane] == null) {
                 String disk = "b" + (diskCounter++);
-                byte[] body = json(Map.of("diskId", disk, "path", disk + ".raw", "sizeBytes", 1 << 20));
+                byte[] body = settings.createImages() ? json(Map.of("diskId", disk, "path", disk + ".raw", "sizeBytes", 1 << 20))
+                        : json(Map.of("diskId", disk, "path", images.get(lane)));
                 out.add(new Op(id, "POST", "/v1/instances/" + id + "/disks", body));
                 pending[lane] = disk;
             } else {
-                out.add(new Op(id, "DELETE", "/v1/instances/" + id + "/resources/" + pending[lane] + "?wait=false", new byte[0]));
+                out.add(removal(id, pending[lane]));
                 pending[lane] = null;
             }
         }
@@ -182,11 +260,15 @@ public final class QueueLatencyBenchmark {
             if (pending[lane] != null && work.equals("grant")) {
                 out.add(new Op(instances.get(lane), "DELETE", pending[lane], new byte[0]));
             } else if (pending[lane] != null) {
-                String id = instances.get(lane);
-                out.add(new Op(id, "DELETE", "/v1/instances/" + id + "/resources/" + pending[lane] + "?wait=false", new byte[0]));
+                out.add(removal(instances.get(lane), pending[lane]));
             }
         }
         return out;
+    }
+
+    private Op removal(String instance, String disk) {
+        String target = "/v1/instances/" + instance + "/resources/" + disk + (settings.removeWait() ? "" : "?wait=false");
+        return new Op(instance, "DELETE", target, new byte[0]);
     }
 
     private record Signed(Op op, SignedHeaders headers) {
@@ -222,7 +304,7 @@ public final class QueueLatencyBenchmark {
         long[] t = new long[signed.size()];
         for (int i = 0; i < signed.size(); i++) {
             Signed s = signed.get(i);
-            long start = System.nanoTime();
+        long start = System.nanoTime();
             HttpResponse<byte[]> r = send(s.op().method(), s.op().target(), s.op().body(), s.headers());
             t[i] = System.nanoTime() - start;
             expectSuccess(r, s.op());
@@ -235,7 +317,7 @@ public final class QueueLatencyBenchmark {
         long[] t = new long[signed.size()];
         for (int i = 0; i < signed.size(); i++) {
             SignedQueued s = signed.get(i);
-            long start = System.nanoTime();
+        long start = System.nanoTime();
             HttpResponse<byte[]> accepted = send("POST", "/v1/queue", s.postBody(), s.postHeaders());
             if (accepted.statusCode() != 202) throw new IllegalStateException("POST /v1/queue -> " + accepted.statusCode() + " " + new String(accepted.body()));
             HttpResponse<byte[]> done = send("GET", s.waitTarget(), new byte[0], s.waitHeaders());
@@ -252,7 +334,7 @@ public final class QueueLatencyBenchmark {
         for (int i = 0; i < signed.size(); i++) {
             QueuedRequest q = signed.get(i);
             CompletableFuture<?> outcome = results.outcome(q.nonce());
-            long start = System.nanoTime();
+        long start = System.nanoTime();
             producer.submitAsync(q);
             var v = results.outcome(q.nonce()).get(60, TimeUnit.SECONDS);
             t[i] = results.finishedAtNanos(q.nonce()).orElseThrow() - start;
@@ -264,9 +346,14 @@ public final class QueueLatencyBenchmark {
 
     // ---- throughput ------------------------------------------------------------------------------------
 
-    private double throughputDirect(int n) throws Exception {
+    /** Requests completed and the rate they came at. */
+    private record Throughput(int requests, double perSecond, String cpu) {
+    }
+
+    private Throughput throughputDirect(int n) throws Exception {
         List<Signed> signed = signDirect(ops(n));
         ExecutorService pool = Executors.newFixedThreadPool(instances.size());
+        long[] cpu0 = cpu.read();
         long start = System.nanoTime();
         List<Future<?>> lanes = new ArrayList<>();
         for (String instance : instances) {
@@ -278,13 +365,24 @@ public final class QueueLatencyBenchmark {
         }
         for (Future<?> f : lanes) f.get(10, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
+        long[] cpu1 = cpu.read();
         pool.shutdown();
-        return signed.size() / seconds;
+        return new Throughput(signed.size(), signed.size() / seconds, CpuMeter.perRequest(cpu0, cpu1, signed.size(), seconds));
     }
 
-    private double throughputEmbedded(VmmServer server, int n) throws Exception {
+    private Throughput throughputEmbedded(VmmServer server, int n) throws Exception {
         List<SignedQueued> signed = signEmbedded(ops(n), false);
+        // Each instance's requests run in order, so its last one finishing means its lane is done: wait for
+        // those (long polls, signed now) instead of polling the table, which would cost the service CPU.
+        List<Signed> lastOfLane = new ArrayList<>();
+        for (String instance : instances) {
+            signed.stream().filter(s -> s.request().instance().equals(instance)).reduce((a, b) -> b).ifPresent(last -> {
+                String wait = "/v1/requests/" + last.request().nonce() + "?waitMs=60000";
+                lastOfLane.add(new Signed(new Op(instance, "GET", wait, new byte[0]), RequestSigner.sign(admin, "GET", wait, null, Duration.ofMinutes(5))));
+            });
+        }
         ExecutorService pool = Executors.newFixedThreadPool(8);
+        long[] cpu0 = cpu.read();
         long start = System.nanoTime();
         List<Future<?>> posts = new ArrayList<>();
         // One submitter per instance keeps each instance's requests in the queue in their order.
@@ -300,11 +398,20 @@ public final class QueueLatencyBenchmark {
         }
         for (Future<?> f : posts) f.get(10, TimeUnit.MINUTES);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (openQueued(server) > 0) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("embedded queue did not drain");
-            Thread.sleep(2);
+        for (Signed wait : lastOfLane) {
+            SignedHeaders headers = wait.headers();
+            while (true) {
+                HttpResponse<byte[]> r = send("GET", wait.op().target(), new byte[0], headers);
+                expectSuccess(r, wait.op());
+                String state = Json.mapper().readTree(r.body()).path("state").asText();
+                if (state.equals("done") || state.equals("failed")) break;
+                if (System.nanoTime() > deadline) throw new IllegalStateException("embedded queue did not drain");
+                // a new nonce: the service answers a repeated request with the outcome recorded the first time
+                headers = RequestSigner.sign(admin, "GET", wait.op().target(), null, Duration.ofMinutes(5));
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        long[] cpu1 = cpu.read();
         pool.shutdown();
         int failed = server.registry().read(c -> {
             try (var st = c.prepareStatement("SELECT COUNT(*) FROM queued_requests WHERE state = 'failed' AND seq > (SELECT MAX(seq) FROM queued_requests) - " + signed.size())) {
@@ -324,13 +431,14 @@ public final class QueueLatencyBenchmark {
         });
         Stats s = Stats.of(underLoad);
         System.out.printf(Locale.ROOT, "  (embedded under load: accepted-to-recorded p50 %.1f ms, p99 %.1f ms)%n", s.p50, s.p99);
-        return signed.size() / seconds;
+        return new Throughput(signed.size(), signed.size() / seconds, CpuMeter.perRequest(cpu0, cpu1, signed.size(), seconds));
     }
 
-    private double throughputKafka(KafkaRequestQueue producer, KafkaResultWatcher results, int n) throws Exception {
+    private Throughput throughputKafka(KafkaRequestQueue producer, KafkaResultWatcher results, int n) throws Exception {
         List<QueuedRequest> signed = signKafka(ops(n));
         List<CompletableFuture<?>> outcomes = new ArrayList<>();
         long[] sentAt = new long[signed.size()];
+        long[] cpu0 = cpu.read();
         long start = System.nanoTime();
         for (int i = 0; i < signed.size(); i++) {
             QueuedRequest q = signed.get(i);
@@ -341,6 +449,7 @@ public final class QueueLatencyBenchmark {
         CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
         long end = signed.stream().mapToLong(q -> results.finishedAtNanos(q.nonce()).orElseThrow()).max().orElseThrow();
         double seconds = (end - start) / 1e9;
+        long[] cpu1 = cpu.read();
         long[] lat = new long[signed.size()];
         long failed = 0;
         for (int i = 0; i < signed.size(); i++) {
@@ -350,10 +459,24 @@ public final class QueueLatencyBenchmark {
         if (failed > 0) System.out.println("  (kafka: " + failed + " request(s) failed)");
         Stats s = Stats.of(lat);
         System.out.printf(Locale.ROOT, "  (kafka under load: submit-to-outcome p50 %.1f ms, p99 %.1f ms)%n", s.p50, s.p99);
-        return signed.size() / seconds;
+        return new Throughput(signed.size(), signed.size() / seconds, CpuMeter.perRequest(cpu0, cpu1, signed.size(), seconds));
     }
 
     // ---- plumbing --------------------------------------------------------------------------------------
+
+    /** The VMs of the shared simulator process, adopted through the API; each gets its own image. */
+    private void adoptInstances(Path dataDir, SimulatorProcess.Group vms) throws Exception {
+        Path volumes = Files.createDirectories(dataDir.resolve("volumes"));
+        for (int i = 0; i < vms.count(); i++) {
+            byte[] body = json(new AdoptInstanceRequest("bench-" + i, vms.socket(i).toString()));
+            HttpResponse<byte[]> r = send("POST", "/v1/instances/adopt", body,
+                    RequestSigner.sign(admin, "POST", "/v1/instances/adopt", body, Duration.ofMinutes(1)));
+            if (r.statusCode() != 201) throw new IllegalStateException("adopt failed: " + r.statusCode() + " " + new String(r.body()));
+            instances.add(Json.mapper().readTree(r.body()).get("id").asText());
+            Files.write(volumes.resolve("bench-" + i + ".raw"), new byte[IMAGE_BYTES]);
+            images.add("bench-" + i + ".raw");
+        }
+    }
 
     private void createInstances(Path dataDir, int count) throws Exception {
         Path kernel = dataDir.resolve("volumes/vmlinuz");
@@ -365,16 +488,9 @@ public final class QueueLatencyBenchmark {
             HttpResponse<byte[]> r = send("POST", "/v1/instances", body, RequestSigner.sign(admin, "POST", "/v1/instances", body, Duration.ofMinutes(1)));
             if (r.statusCode() != 201) throw new IllegalStateException("create failed: " + r.statusCode() + " " + new String(r.body()));
             instances.add(Json.mapper().readTree(r.body()).get("id").asText());
+            Files.write(dataDir.resolve("volumes").resolve("bench-" + i + ".raw"), new byte[IMAGE_BYTES]);
+            images.add("bench-" + i + ".raw");
         }
-    }
-
-    private static int openQueued(VmmServer server) {
-        return server.registry().read(c -> {
-            try (var st = c.prepareStatement("SELECT COUNT(*) FROM queued_requests WHERE state IN ('queued','running')")) {
-                var rs = st.executeQuery();
-                return rs.next() ? rs.getInt(1) : 0;
-            }
-        });
     }
 
     private HttpResponse<byte[]> send(String method, String target, byte[] body, SignedHeaders headers) throws IOException, InterruptedException {
@@ -409,12 +525,4 @@ public final class QueueLatencyBenchmark {
         System.out.printf(Locale.ROOT, "  %-9s p50 %7.2f   p99 %7.2f   max %7.2f   (n=%d)%n", name, s.p50, s.p99, s.max, s.n);
     }
 
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> m = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) throw new IllegalArgumentException("expected --option value, got " + args[i]);
-            m.put(args[i].substring(2), args[i + 1]);
-        }
-        return m;
-    }
 }

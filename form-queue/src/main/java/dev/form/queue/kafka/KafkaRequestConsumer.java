@@ -13,9 +13,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -26,18 +26,22 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -46,21 +50,49 @@ import java.util.function.Predicate;
  *
  * <p>Every node reads every request under its own group id, applies those for the instances it owns
  * (the {@code owns} predicate) through the {@link QueuedRequestHandler}, ignores the rest, and
- * publishes each outcome to the result topic keyed by request id. A batch's offsets are committed only
- * after all its outcomes are recorded and published, so a crash at any point means redelivery, never
- * loss; the handler makes redelivery harmless (same nonce → the recorded outcome).
+ * publishes each outcome to the result topic keyed by request id. An offset is committed only once
+ * every message before it is finished — outcome recorded and published, or dead-lettered, or not this
+ * node's — so a crash at any point means redelivery, never loss; the handler makes redelivery harmless
+ * (same nonce → the recorded outcome).
  *
- * <p>Order: one instance's requests share a partition; within a polled batch they form one lane that
- * runs sequentially, while lanes of different instances run in parallel on {@code workers} threads.
- * A lane that fails (the handler threw: nothing recorded) stops there; its partition is rewound to
- * that message and retried after a back-off, so later requests of that instance never overtake it.
- * After {@code maxAttempts} failed attempts the message is dead-lettered with the last error, so one
- * message can never block its partition forever. A malformed message — one the codec refuses, or one the
- * handler refuses with a {@link MalformedRequestException} — is dead-lettered at once with the reason
- * ({@link DeadLetterHeaders}) and processing goes on.
+ * <p>Order and parallelism: one instance's requests share a partition and form one lane, applied one
+ * at a time in offset order; lanes of different instances run in parallel on {@code workers} threads.
+ * Lanes are fed continuously as messages arrive — no lane waits for another instance's requests of the
+ * same poll — which is what keeps every worker busy when one instance has many requests queued and
+ * another few. The offsets finish out of order across lanes, and {@link PartitionProgress} commits only
+ * up to the first unfinished one. At most {@link #MAX_IN_FLIGHT} messages are taken and unfinished at
+ * a time; beyond that the partitions are paused.
+ *
+ * <p>A request the handler fails on (it threw: nothing recorded) stays at the head of its lane and is
+ * tried again after a back-off, so later requests of that instance never overtake it; after
+ * {@code maxAttempts} failed attempts it is dead-lettered with the last error, so one message can never
+ * block its instance forever. A malformed message — one the codec refuses, or one the handler refuses
+ * with a {@link MalformedRequestException} — is dead-lettered at once with the reason
+ * ({@link DeadLetterHeaders}) and processing goes on. An outcome the broker did not take is sent again.
  */
 public final class KafkaRequestConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KafkaRequestConsumer.class);
+    /** Messages taken and not finished before the partitions are paused: bounds memory and the drain at close. */
+    static final int MAX_IN_FLIGHT = 2000;
+    /**
+     * Bytes fetched per partition at a time (Kafka's default is 1 MiB, about a thousand requests): small
+     * enough that every poll brings requests of every partition, so lanes of all instances are fed rather
+     * than the few that share the first partition fetched.
+     */
+    private static final int PARTITION_FETCH_BYTES = 64 * 1024;
+    /** How long a poll waits when nothing arrives (commits and outcomes to send again are handled between polls). */
+    private static final Duration POLL = Duration.ofMillis(50);
+    /** At most one asynchronous offset commit per this interval: a commit is a broker request, and a later one covers an earlier one. */
+    private static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
+    /**
+     * How long the publisher gathers outcomes while other requests are being applied: the broker pays per
+     * produce request, so outcomes finishing close together share one. A lone request never waits.
+     */
+    private static final Duration PUBLISH_GATHER = Duration.ofMillis(10);
+    /** Outcomes in one produce request at most. */
+    private static final int PUBLISH_BATCH = 500;
+    /** How long close and a revocation wait for the requests being applied to finish. */
+    private static final Duration DRAIN = Duration.ofSeconds(30);
 
     /**
      * @param groupId          this node's consumer group (one per node: each node sees every request)
@@ -74,6 +106,9 @@ public final class KafkaRequestConsumer implements AutoCloseable {
      */
     public record Settings(String groupId, int partitions, int workers, int maxAttempts, Duration retryBackoff,
                            Duration publishTimeout, boolean startFromLatest) {
+        /** Instances applied in parallel by default: most of a request's time is spent waiting (fsync, the hypervisor, the guest). */
+        public static final int DEFAULT_WORKERS = 32;
+
         public Settings {
             if (groupId == null || groupId.isBlank()) throw new IllegalArgumentException("queue.kafka.group_id is required: one consumer group per node");
             if (partitions < 1) throw new IllegalArgumentException("partitions must be at least 1");
@@ -82,7 +117,7 @@ public final class KafkaRequestConsumer implements AutoCloseable {
         }
 
         public static Settings forGroup(String groupId) {
-            return new Settings(groupId, 8, 8, 10, Duration.ofSeconds(1), Duration.ofMinutes(2), false);
+            return new Settings(groupId, 8, DEFAULT_WORKERS, 10, Duration.ofSeconds(1), Duration.ofMinutes(2), false);
         }
 
         public Settings withWorkers(int n) {
@@ -106,13 +141,30 @@ public final class KafkaRequestConsumer implements AutoCloseable {
     private final AtomicLong ignored = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
-    private final Map<String, Integer> attempts = new HashMap<>();
-    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    /** Partitions assigned to this node and the progress of their messages (the consumer thread adds and removes). */
+    private final Map<TopicPartition, PartitionProgress> progress = new ConcurrentHashMap<>();
+    /** Lanes by partition and instance; only the consumer thread adds and removes them. */
+    private final Map<String, Lane> lanes = new HashMap<>();
+    /** Messages taken and not finished. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Outcomes and dead letters the broker did not take, to be sent again by the consumer thread. */
+    private final ConcurrentLinkedQueue<Publication> unsent = new ConcurrentLinkedQueue<>();
+    /** Outcomes and dead letters waiting for the publisher thread. */
+    private final LinkedBlockingQueue<Publication> outbox = new LinkedBlockingQueue<>();
+    /** Requests inside the handler right now: while there are any, more outcomes are about to come. */
+    private final AtomicInteger applying = new AtomicInteger();
+    private volatile boolean publishing;
+    private Thread publisher;
     private final Object assignmentMonitor = new Object();
     private volatile boolean assigned;
     private volatile boolean running;
+    /** Set when closing: lanes stop after the request in hand; what they leave is redelivered later. */
+    private volatile boolean stopping;
+    private boolean paused;
+    private long lastCommitNanos;
     private Thread thread;
     private ExecutorService workers;
+    private ScheduledExecutorService retries;
     private KafkaConsumer<byte[], byte[]> consumer;
     private KafkaProducer<byte[], byte[]> producer;
 
@@ -132,9 +184,18 @@ public final class KafkaRequestConsumer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        producer = new KafkaProducer<>(KafkaRequestQueue.producerProperties(config.bootstrapServers(), settings.publishTimeout(), "form-node-" + settings.groupId()),
-                new ByteArraySerializer(), new ByteArraySerializer());
+        retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "form-kafka-retry-" + settings.groupId());
+            t.setDaemon(true);
+            return t;
+        });
+        producer = new KafkaProducer<>(KafkaRequestQueue.producerProperties(config.bootstrapServers(), settings.publishTimeout(),
+                "form-node-" + settings.groupId()), new ByteArraySerializer(), new ByteArraySerializer());
         consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        publishing = true;
+        publisher = new Thread(this::publishLoop, "form-kafka-publish-" + settings.groupId());
+        publisher.setDaemon(true);
+        publisher.start();
         thread = new Thread(this::run, "form-kafka-consumer-" + settings.groupId());
         thread.setDaemon(true);
         thread.start();
@@ -161,18 +222,26 @@ public final class KafkaRequestConsumer implements AutoCloseable {
         return settings.groupId();
     }
 
-    /** Stops after the batch in hand; offsets of finished work are committed. */
+    /** Stops after the requests in hand; offsets of finished work are committed, the rest is redelivered later. */
     @Override
     public synchronized void close() {
         if (!running) return;
         running = false;
         consumer.wakeup();
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(30));
+            thread.join(DRAIN.toMillis() + TimeUnit.SECONDS.toMillis(15));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        retries.shutdownNow();
         workers.shutdownNow();
+        publishing = false;
+        publisher.interrupt();
+        try {
+            publisher.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         producer.close(Duration.ofSeconds(5));
     }
 
@@ -182,11 +251,15 @@ public final class KafkaRequestConsumer implements AutoCloseable {
             consumer.subscribe(List.of(config.requestTopic()), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    commitUncommitted();
+                    // Let what is being applied finish and commit it, so the next owner starts right after it.
+                    awaitIdle();
+                    commitSync(partitions);
+                    partitions.forEach(progress::remove);
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    for (TopicPartition p : partitions) progress.putIfAbsent(p, new PartitionProgress());
                     synchronized (assignmentMonitor) {
                         assigned = true;
                         assignmentMonitor.notifyAll();
@@ -194,20 +267,22 @@ public final class KafkaRequestConsumer implements AutoCloseable {
                 }
             });
             while (running) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                if (records.isEmpty()) {
-                    if (!uncommitted.isEmpty()) commitUncommitted();
-                    continue;
-                }
-                processBatch(records);
+                resendUnsent();
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                for (ConsumerRecord<byte[], byte[]> r : records) take(r);
+                commitAsync();
+                pruneIdleLanes();
+                applyBackPressure();
             }
         } catch (WakeupException e) {
             if (running) log.error("Kafka consumer {} woken up unexpectedly", settings.groupId(), e);
         } catch (RuntimeException e) {
             log.error("Kafka consumer {} stopped: {}", settings.groupId(), e.toString(), e);
         } finally {
+            stopping = true;
             try {
-                commitUncommitted();
+                awaitIdle();
+                commitSync(List.copyOf(progress.keySet()));
             } catch (RuntimeException e) {
                 log.warn("could not commit offsets of {} on the way out: {}", settings.groupId(), e.toString());
             }
@@ -229,20 +304,17 @@ public final class KafkaRequestConsumer implements AutoCloseable {
         }
     }
 
-    /** One message of a batch and what became of it. */
+    /** One message and where it stands. */
     private static final class Item {
         final ConsumerRecord<byte[], byte[]> record;
+        final TopicPartition partition;
         final QueuedRequest request;
-        final MalformedRequestException malformed;
-        RequestStatusView outcome;
-        String giveUpReason;
-        String giveUpField;
-        boolean failed;
+        int attempts;
 
-        Item(ConsumerRecord<byte[], byte[]> record, QueuedRequest request, MalformedRequestException malformed) {
+        Item(ConsumerRecord<byte[], byte[]> record, QueuedRequest request) {
             this.record = record;
+            this.partition = new TopicPartition(record.topic(), record.partition());
             this.request = request;
-            this.malformed = malformed;
         }
 
         String id() {
@@ -250,149 +322,285 @@ public final class KafkaRequestConsumer implements AutoCloseable {
         }
     }
 
-    private void processBatch(ConsumerRecords<byte[], byte[]> records) {
-        Map<TopicPartition, List<Item>> byPartition = new LinkedHashMap<>();
-        Map<String, List<Item>> lanes = new LinkedHashMap<>();
-        List<Item> malformed = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            Item item;
-            try {
-                item = new Item(r, QueuedRequestCodec.decode(r.key(), r.value()), null);
-            } catch (MalformedRequestException e) {
-                item = new Item(r, null, e);
-            }
-            byPartition.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), k -> new ArrayList<>()).add(item);
-            if (item.malformed != null) {
-                malformed.add(item);
-            } else if (!owns.test(item.request.instance())) {
-                ignored.incrementAndGet();
-            } else {
-                lanes.computeIfAbsent(r.partition() + "/" + item.request.instance(), k -> new ArrayList<>()).add(item);
-            }
-        }
-
-        runLanes(lanes.values());
-
-        List<Future<RecordMetadata>> sends = new ArrayList<>();
-        List<Item> sent = new ArrayList<>();
-        for (Item item : malformed) {
-            sends.add(deadLetter(item.record, item.malformed.getMessage(), item.malformed.field()));
-            sent.add(item);
-        }
-        for (List<Item> lane : lanes.values()) {
-            for (Item item : lane) {
-                if (item.outcome != null) {
-                    sends.add(producer.send(new ProducerRecord<>(config.resultTopic(),
-                            item.request.nonce().getBytes(StandardCharsets.UTF_8), json(item.outcome))));
-                    sent.add(item);
-                } else if (item.giveUpReason != null) {
-                    sends.add(deadLetter(item.record, item.giveUpReason, item.giveUpField));
-                    sent.add(item);
-                }
-            }
-        }
-        producer.flush();
-        for (int i = 0; i < sends.size(); i++) {
-            Item item = sent.get(i);
-            try {
-                sends.get(i).get(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                if (item.malformed != null || item.giveUpReason != null) {
-                    deadLettered.incrementAndGet();
-                    synchronized (attempts) {
-                        attempts.remove(item.id());
-                    }
-                } else {
-                    applied.incrementAndGet();
-                }
-            } catch (Exception e) {
-                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-                log.warn("could not publish the outcome of {} ({}); it will be redelivered", item.id(), rootMessage(e));
-                item.failed = true;
-            }
-        }
-
-        boolean rewound = false;
-        for (var entry : byPartition.entrySet()) {
-            List<Item> items = entry.getValue();
-            long next = items.getLast().record.offset() + 1;
-            for (Item item : items) {
-                if (item.failed) {
-                    next = item.record.offset();
-                    break;
-                }
-            }
-            uncommitted.put(entry.getKey(), new OffsetAndMetadata(next));
-            if (next <= items.getLast().record.offset()) {
-                consumer.seek(entry.getKey(), next);
-                retried.incrementAndGet();
-                rewound = true;
-            }
-        }
-        commitUncommitted();
-        if (rewound) sleep(settings.retryBackoff().toMillis());
+    /** One instance's messages of one partition, applied one at a time in offset order. */
+    private static final class Lane {
+        final ArrayDeque<Item> items = new ArrayDeque<>();
+        /** A worker owns the lane (applying, or waiting to retry its head): nobody else may start it. */
+        boolean scheduled;
     }
 
-    private void runLanes(Collection<List<Item>> lanes) {
-        if (lanes.isEmpty()) return;
-        List<Callable<Void>> tasks = new ArrayList<>();
-        for (List<Item> lane : lanes) {
-            tasks.add(() -> {
-                runLane(lane);
-                return null;
-            });
-        }
+    /** A message for the result or dead-letter topic, and the request message it finishes. */
+    private record Publication(ProducerRecord<byte[], byte[]> record, Item item, boolean deadLetter) {
+    }
+
+    /** Consumer thread: takes one message; it is finished at once (not ours) or handed to its instance's lane. */
+    private void take(ConsumerRecord<byte[], byte[]> r) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        progress.computeIfAbsent(tp, k -> new PartitionProgress()).taken(r.offset());
+        inFlight.incrementAndGet();
+        QueuedRequest request;
         try {
-            for (Future<Void> f : workers.invokeAll(tasks)) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    log.error("a lane of {} failed unexpectedly", settings.groupId(), e.getCause());
+            request = QueuedRequestCodec.decode(r.key(), r.value());
+        } catch (MalformedRequestException e) {
+            publish(new Publication(deadLetter(r, e.getMessage(), e.field()), new Item(r, null), true));
+            return;
+        }
+        Item item = new Item(r, request);
+        if (!owns.test(request.instance())) {
+            ignored.incrementAndGet();
+            finished(item);
+            return;
+        }
+        Lane lane = lanes.computeIfAbsent(r.partition() + "/" + request.instance(), k -> new Lane());
+        synchronized (lane) {
+            lane.items.add(item);
+            if (lane.scheduled) return;
+            lane.scheduled = true;
+        }
+        workers.execute(() -> drain(lane));
+    }
+
+    /** Worker: applies the lane's messages in order until it is empty, or its head must wait for a retry. */
+    private void drain(Lane lane) {
+        while (true) {
+            Item item;
+            synchronized (lane) {
+                item = lane.items.peek();
+                if (item == null || stopping) {
+                    lane.scheduled = false;
+                    return;
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WakeupException();
+            Publication next = apply(item);
+            if (next == null) {
+                // not recorded: the head stays, the lane keeps its owner and resumes after the back-off
+                retries.schedule(() -> resume(lane), settings.retryBackoff().toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+            synchronized (lane) {
+                lane.items.poll();
+            }
+            publish(next);
         }
     }
 
-    /** Applies one instance's messages in order; stops at the first one that could not be recorded. */
-    private void runLane(List<Item> lane) {
-        boolean blocked = false;
-        for (Item item : lane) {
-            if (blocked) {
-                item.failed = true;
-                continue;
+    private void resume(Lane lane) {
+        try {
+            workers.execute(() -> drain(lane));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            synchronized (lane) {
+                lane.scheduled = false;
             }
+        }
+    }
+
+    /** Runs the handler once: the outcome to publish, a dead letter, or null to try again later. */
+    private Publication apply(Item item) {
+        try {
+            RequestStatusView outcome;
+            applying.incrementAndGet();
             try {
-                RequestStatusView outcome = handler.handle(item.request);
-                if (outcome == null) throw new IllegalStateException("the handler returned no outcome");
-                item.outcome = outcome;
-                synchronized (attempts) {
-                    attempts.remove(item.id());
+                outcome = handler.handle(item.request);
+            } finally {
+                applying.decrementAndGet();
+            }
+            if (outcome == null) throw new IllegalStateException("the handler returned no outcome");
+            return new Publication(new ProducerRecord<>(config.resultTopic(), item.request.nonce().getBytes(StandardCharsets.UTF_8), json(outcome)),
+                    item, false);
+        } catch (MalformedRequestException e) {
+            // The service found it can never apply this message (e.g. its instance and target disagree).
+            return new Publication(deadLetter(item.record, e.getMessage(), e.field()), item, true);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            item.attempts++;
+            if (item.attempts >= settings.maxAttempts()) {
+                log.error("giving up on request {} at {} after {} attempts; dead-lettering it", item.request.nonce(), item.id(), item.attempts, e);
+                return new Publication(deadLetter(item.record, "not processed after " + item.attempts + " attempts: " + rootMessage(e), null), item, true);
+            }
+            log.warn("request {} at {} not processed (attempt {} of {}): {}; will retry",
+                    item.request.nonce(), item.id(), item.attempts, settings.maxAttempts(), rootMessage(e));
+            retried.incrementAndGet();
+            return null;
+        }
+    }
+
+    /** Hands an outcome (or dead letter) to the publisher; the request message finishes once the broker has it. */
+    private void publish(Publication p) {
+        outbox.add(p);
+    }
+
+    /**
+     * The publisher thread: sends what is waiting in one go and waits for the broker's acknowledgement,
+     * while the next outcomes gather — batched acknowledgement, so that a busy node pays the broker per
+     * batch rather than per request, and an idle one sends each outcome at once.
+     */
+    private void publishLoop() {
+        List<Publication> batch = new ArrayList<>();
+        while (publishing) {
+            try {
+                Publication first = outbox.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.add(first);
+                long until = System.nanoTime() + PUBLISH_GATHER.toNanos();
+                while (applying.get() > 0 && batch.size() < PUBLISH_BATCH) {
+                    long left = until - System.nanoTime();
+                    if (left <= 0) break;
+                    Publication more = outbox.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+                    if (more != null) batch.add(more);
                 }
-            } catch (MalformedRequestException e) {
-                // The service found it can never apply this message (e.g. its instance and target disagree).
-                item.giveUpReason = e.getMessage();
-                item.giveUpField = e.field();
-            } catch (Exception e) {
-                int n;
-                synchronized (attempts) {
-                    n = attempts.merge(item.id(), 1, Integer::sum);
+                outbox.drainTo(batch, PUBLISH_BATCH - batch.size());
+                for (Publication p : batch) send(p);
+                producer.flush();
+            } catch (InterruptedException e) {
+                if (publishing) log.warn("the outcome publisher of {} was interrupted", settings.groupId());
+            } catch (RuntimeException e) {
+                // closing interrupts a flush; otherwise a failed batch is sent again (a duplicate outcome is harmless)
+                if (publishing) {
+                    log.error("the outcome publisher of {} failed; its batch is sent again", settings.groupId(), e);
+                    unsent.addAll(batch);
                 }
-                if (n >= settings.maxAttempts()) {
-                    item.giveUpReason = "not processed after " + n + " attempts: " + rootMessage(e);
-                    log.error("giving up on request {} at {} after {} attempts; dead-lettering it", item.request.nonce(), item.id(), n, e);
-                } else {
-                    log.warn("request {} at {} not processed (attempt {} of {}): {}; will retry",
-                            item.request.nonce(), item.id(), n, settings.maxAttempts(), rootMessage(e));
-                    item.failed = true;
-                    blocked = true;
-                }
+            } finally {
+                batch.clear();
             }
         }
     }
 
-    private Future<RecordMetadata> deadLetter(ConsumerRecord<byte[], byte[]> r, String reason, String field) {
+    private void send(Publication p) {
+        Callback done = (metadata, failure) -> {
+            if (failure != null) {
+                log.warn("could not publish the {} of {} ({}); sending it again", p.deadLetter() ? "dead letter" : "outcome", p.item().id(),
+                        rootMessage(failure));
+                unsent.add(p);
+                return;
+            }
+            if (p.deadLetter()) deadLettered.incrementAndGet();
+            else applied.incrementAndGet();
+            finished(p.item());
+        };
+        try {
+            producer.send(p.record(), done);
+        } catch (RuntimeException e) {
+            done.onCompletion(null, e);
+        }
+    }
+
+    private void resendUnsent() {
+        for (int n = unsent.size(); n > 0; n--) {
+            Publication p = unsent.poll();
+            if (p == null) return;
+            publish(p);
+        }
+    }
+
+    private void finished(Item item) {
+        PartitionProgress p = progress.get(item.partition);
+        if (p != null) p.finished(item.record.offset());
+        inFlight.decrementAndGet();
+    }
+
+    /** Consumer thread: commits, without waiting, every partition whose commit point moved. */
+    private void commitAsync() {
+        long now = System.nanoTime();
+        if (now - lastCommitNanos < COMMIT_INTERVAL.toNanos()) return;
+        lastCommitNanos = now;
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (var e : progress.entrySet()) {
+            long point = e.getValue().toCommit();
+            if (point >= 0) offsets.put(e.getKey(), new OffsetAndMetadata(point));
+        }
+        if (offsets.isEmpty()) return;
+        consumer.commitAsync(offsets, (committed, failure) -> {
+            for (var e : offsets.entrySet()) {
+                PartitionProgress p = progress.get(e.getKey());
+                if (p == null) continue;
+                if (failure == null) p.commitSucceeded(e.getValue().offset());
+                else p.commitFailed(e.getValue().offset());
+            }
+            // Not committed: the next round asks again; if this node dies first, the messages are redelivered (harmless).
+            if (failure != null) log.warn("offset commit of {} failed ({}); will retry", settings.groupId(), failure.toString());
+        });
+    }
+
+    /** Consumer thread: commits the commit points of {@code partitions} and waits for the answer. */
+    private void commitSync(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            PartitionProgress p = progress.get(tp);
+            long point = p == null ? -1 : p.commitPoint();
+            if (point >= 0) offsets.put(tp, new OffsetAndMetadata(point));
+        }
+        if (offsets.isEmpty()) return;
+        try {
+            consumer.commitSync(offsets, Duration.ofSeconds(10));
+            offsets.forEach((tp, o) -> {
+                PartitionProgress p = progress.get(tp);
+                if (p != null) p.commitSucceeded(o.offset());
+            });
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.warn("offset commit of {} failed ({}); the uncommitted messages will be redelivered", settings.groupId(), e.toString());
+        }
+    }
+
+    /** Waits (bounded) until no lane is applying or retrying and every outcome sent is acknowledged. */
+    private void awaitIdle() {
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        while (System.nanoTime() < deadline) {
+            resendUnsent();
+            boolean busy = false;
+            for (Lane lane : lanes.values()) {
+                synchronized (lane) {
+                    busy |= lane.scheduled;
+                }
+            }
+            // when stopping, the lanes keep what they have not started: redelivered later
+            if (!busy && unsent.isEmpty() && unfinishedOwnWork() == 0) return;
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        log.warn("{}: requests still being applied after {} s; their messages will be redelivered", settings.groupId(), DRAIN.toSeconds());
+    }
+
+    /** Messages taken and not finished that no lane holds any more: outcomes on their way to the broker. */
+    private int unfinishedOwnWork() {
+        int queued = 0;
+        for (Lane lane : lanes.values()) {
+            synchronized (lane) {
+                queued += lane.items.size();
+            }
+        }
+        return Math.max(0, inFlight.get() - queued);
+    }
+
+    /** Consumer thread: forgets lanes with nothing to do (instances come and go). */
+    private void pruneIdleLanes() {
+        if (lanes.size() < 256) return;
+        for (Iterator<Lane> it = lanes.values().iterator(); it.hasNext(); ) {
+            Lane lane = it.next();
+            synchronized (lane) {
+                if (!lane.scheduled && lane.items.isEmpty()) it.remove();
+            }
+        }
+    }
+
+    /** Consumer thread: pauses fetching while too much is taken and unfinished, resumes below half of it. */
+    private void applyBackPressure() {
+        int n = inFlight.get();
+        if (!paused && n >= MAX_IN_FLIGHT) {
+            consumer.pause(consumer.assignment());
+            paused = true;
+        } else if (paused && n < MAX_IN_FLIGHT / 2) {
+            consumer.resume(consumer.paused());
+            paused = false;
+        }
+    }
+
+    private ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> r, String reason, String field) {
         ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), r.key(), r.value());
         dead.headers().add(new RecordHeader(DeadLetterHeaders.REASON, utf8(reason)));
         if (field != null) dead.headers().add(new RecordHeader(DeadLetterHeaders.FIELD, utf8(field)));
@@ -401,20 +609,7 @@ public final class KafkaRequestConsumer implements AutoCloseable {
         dead.headers().add(new RecordHeader(DeadLetterHeaders.SOURCE_OFFSET, utf8(Long.toString(r.offset()))));
         dead.headers().add(new RecordHeader(DeadLetterHeaders.NODE_GROUP, utf8(settings.groupId())));
         log.warn("dead-lettering {}/{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
-        return producer.send(dead);
-    }
-
-    private void commitUncommitted() {
-        if (uncommitted.isEmpty()) return;
-        try {
-            consumer.commitSync(new HashMap<>(uncommitted), Duration.ofSeconds(10));
-            uncommitted.clear();
-        } catch (WakeupException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // Kept for the next attempt; if this node dies first, the messages are redelivered (harmless).
-            log.warn("offset commit of {} failed ({}); will retry", settings.groupId(), e.toString());
-        }
+        return dead;
     }
 
     private Map<String, Object> consumerProperties() {
@@ -429,6 +624,7 @@ public final class KafkaRequestConsumer implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, settings.startFromLatest() ? "latest" : "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, PARTITION_FETCH_BYTES);
         p.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
         p.put(ConsumerConfig.RETRY_BACKOFF_MS_CONFIG, 100);
         return p;

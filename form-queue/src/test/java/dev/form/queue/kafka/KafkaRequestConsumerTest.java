@@ -203,6 +203,38 @@ class KafkaRequestConsumerTest {
     }
 
     @Test
+    void aSlowInstanceDoesNotHoldUpRequestsForOthersThatArriveLater(TestInfo info) throws Exception {
+        topicsFor(info);
+        RecordingHandler a = new RecordingHandler("a");
+        a.slowInstances.put("a-slow", Duration.ofMillis(700));
+        KafkaRequestConsumer nodeA = node("node-slow-" + System.nanoTime(), i -> true, a);
+        KafkaResultWatcher results = watcher();
+        List<QueuedRequest> slow = IntStream.range(0, 4).mapToObj(n -> request("a-slow", "{\"seq\":" + n + "}")).toList();
+        List<QueuedRequest> fast = IntStream.range(0, 30).mapToObj(n -> request("a-fast-" + (n % 3), "{\"seq\":" + n + "}")).toList();
+        try (KafkaRequestQueue queue = new KafkaRequestQueue(config)) {
+            for (QueuedRequest r : slow) queue.submit(r);
+            // the slow instance's lane is busy before the others' requests even exist
+            await().atMost(WAIT).until(() -> a.calls.containsKey(slow.getFirst().nonce()));
+            for (QueuedRequest r : fast) queue.submit(r);
+        }
+        awaitAll(results, fast.stream().map(QueuedRequest::nonce).toList());
+        long lastFast = fast.stream().mapToLong(r -> a.appliedAtNanos.get(r.nonce())).max().orElseThrow();
+        awaitAll(results, slow.stream().map(QueuedRequest::nonce).toList());
+        long lastSlow = a.appliedAtNanos.get(slow.getLast().nonce());
+        assertThat(lastFast).as("every later request of the other instances is applied while the slow one still works (4 x 700 ms)")
+                .isLessThan(lastSlow);
+        assertThat(a.effectsByInstance.get("a-slow")).containsExactlyElementsOf(
+                IntStream.range(0, 4).mapToObj(n -> "{\"seq\":" + n + "}").toList());
+        for (int i = 0; i < 3; i++) {
+            int lane = i;
+            assertThat(a.effectsByInstance.get("a-fast-" + i)).as("order of a-fast-%d", i).containsExactlyElementsOf(
+                    IntStream.range(0, 30).filter(n -> n % 3 == lane).mapToObj(n -> "{\"seq\":" + n + "}").toList());
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(nodeA.stats().applied()).isEqualTo(34));
+        for (QueuedRequest r : slow) assertThat(results.resultCount(r.nonce())).as("one outcome for %s", r.nonce()).isEqualTo(1);
+    }
+
+    @Test
     void aBrokerRestartMidStreamLosesNothingAndAppliesNothingTwice(TestInfo info) throws Exception {
         topicsFor(info);
         RecordingHandler a = new RecordingHandler("a");

@@ -8,6 +8,7 @@ import dev.form.queue.QueuedRequestCodec;
 import dev.form.queue.QueuedRequestHandler;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,16 +28,22 @@ final class RecordingHandler implements QueuedRequestHandler {
     final Map<String, List<String>> effectsByInstance = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> failuresToInject = new ConcurrentHashMap<>();
+    /** Per instance: how long each of its requests takes to apply (a slow hypervisor, a guest slow to let go). */
+    final Map<String, Duration> slowInstances = new ConcurrentHashMap<>();
+    /** When each request's effect was applied, by nonce. */
+    final Map<String, Long> appliedAtNanos = new ConcurrentHashMap<>();
 
     RecordingHandler(String node) {
         this.node = node;
     }
 
     @Override
-    public RequestStatusView handle(QueuedRequest r) {
+    public RequestStatusView handle(QueuedRequest r) throws InterruptedException {
         calls.computeIfAbsent(r.nonce(), k -> new AtomicInteger()).incrementAndGet();
         AtomicInteger fail = failuresToInject.get(r.nonce());
         if (fail != null && fail.getAndDecrement() > 0) throw new IllegalStateException("registry unavailable (injected)");
+        Duration slow = slowInstances.get(r.instance());
+        if (slow != null) Thread.sleep(slow.toMillis());
         if (!r.target().startsWith("/v1/instances/" + r.instance() + "/")) {
             throw new MalformedRequestException("instance", "target names another instance than " + r.instance());
         }
@@ -48,6 +55,7 @@ final class RecordingHandler implements QueuedRequestHandler {
             RequestStatusView done = new RequestStatusView(r.nonce(), "done", r.instance(), r.method(), r.target(), 201,
                     JsonNodeFactory.instance.objectNode().put("node", node).put("body", body), Instant.now(), Instant.now());
             outcomes.put(r.nonce(), done);
+            appliedAtNanos.put(r.nonce(), System.nanoTime());
             return done;
         }
     }

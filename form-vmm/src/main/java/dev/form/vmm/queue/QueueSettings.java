@@ -19,7 +19,7 @@ import java.util.Set;
  * <pre>
  * "queue": {
  *   "kind": "kafka",                 // or "embedded" (the default)
- *   "workers": 8,                    // instances processed in parallel
+ *   "workers": 32,                   // instances processed in parallel
  *   "kafka": {
  *     "bootstrap_servers": "host1:9092,host2:9092",
  *     "request_topic": "form.requests", "result_topic": "form.results", "dead_letter_topic": "form.dead-letters",
@@ -30,11 +30,17 @@ import java.util.Set;
  * </pre>
  */
 record QueueSettings(QueueKind kind, int workers, KafkaQueueConfig kafka, KafkaRequestConsumer.Settings consumer) {
+    /**
+     * Instances processed in parallel unless the config says otherwise. A queued request spends most of
+     * its time waiting (the registry's fsync, the hypervisor, the guest letting go of a device), so the
+     * workers are many more than the cores; each applies one instance's requests in order.
+     */
+    static final int DEFAULT_WORKERS = KafkaRequestConsumer.Settings.DEFAULT_WORKERS;
     private static final Set<String> TOP = Set.of("kind", "workers", "kafka");
     private static final Set<String> KAFKA = Set.of("bootstrap_servers", "request_topic", "result_topic", "dead_letter_topic", "group_id", "partitions");
 
     static QueueSettings from(JsonNode node) {
-        if (node == null || node.isNull()) return new QueueSettings(QueueKind.EMBEDDED, 8, null, null);
+        if (node == null || node.isNull()) return new QueueSettings(QueueKind.EMBEDDED, DEFAULT_WORKERS, null, null);
         if (!node.isObject()) throw new ConfigException("config file: 'queue' must be an object");
         unknown(node, TOP, "queue");
         QueueKind kind;
@@ -43,7 +49,7 @@ record QueueSettings(QueueKind kind, int workers, KafkaQueueConfig kafka, KafkaR
         } catch (IllegalArgumentException e) {
             throw new ConfigException("config file: queue.kind: " + e.getMessage());
         }
-        int workers = integer(node, "workers", "queue", 8);
+        int workers = integer(node, "workers", "queue", DEFAULT_WORKERS);
         if (workers < 1 || workers > 256) throw new ConfigException("config file: queue.workers must be 1 to 256");
         if (kind == QueueKind.EMBEDDED) return new QueueSettings(kind, workers, null, null);
 
