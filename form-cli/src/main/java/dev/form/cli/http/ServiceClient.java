@@ -1,9 +1,7 @@
 package dev.form.cli.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.form.cli.CliFailure;
 import dev.form.core.api.ErrorBody;
-import dev.form.core.api.Json;
 import dev.form.core.api.QueuedRequest;
 import dev.form.core.auth.RequestSigner;
 import dev.form.core.auth.SignedHeaders;
@@ -60,13 +58,12 @@ public final class ServiceClient {
         return loaded;
     }
 
-    /** Serializes a wire object exactly once, so the signed bytes are the sent bytes. */
+    /**
+     * Serializes a wire object exactly once, so the signed bytes are the sent bytes (the shared mapper's bytes,
+     * written without building a mapper where {@link StreamingJson} can).
+     */
     public static byte[] body(Object value) {
-        try {
-            return Json.mapper().writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
-        }
+        return StreamingJson.write(value);
     }
 
     /** A signed request; answers 2xx or throws {@link ServiceError} / an unreachable {@link CliFailure}. */
@@ -153,9 +150,9 @@ public final class ServiceClient {
 
     static ErrorBody errorBody(int status, byte[] body) {
         try {
-            ErrorBody parsed = Json.mapper().readValue(body, ErrorBody.class);
+            ErrorBody parsed = StreamingJson.treeToRecord(StreamingJson.readTree(body), ErrorBody.class);
             if (parsed.code() != null) return parsed;
-        } catch (IOException ignored) {
+        } catch (IOException | IllegalArgumentException ignored) {
             // not the service's error document: describe the bare status below
         }
         String text = new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();

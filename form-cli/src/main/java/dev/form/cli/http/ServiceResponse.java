@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
 public record ServiceResponse(int status, byte[] body) {
 
     public JsonNode json() {
-        if (body.length == 0) return Json.mapper().nullNode();
+        if (body.length == 0) return com.fasterxml.jackson.databind.node.NullNode.getInstance();
         try {
-            return Json.mapper().readTree(body);
+            return StreamingJson.readTree(body);
         } catch (IOException e) {
             throw new CliFailure(CliFailure.SERVICE_FAILURE, "the service answered " + status + " with a body that is not JSON",
                     "is --host pointing at a form service?", "bad_response", e);

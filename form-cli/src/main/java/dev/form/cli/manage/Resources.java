@@ -1,7 +1,7 @@
 package dev.form.cli.manage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.form.core.api.Json;
+import dev.form.cli.http.StreamingJson;
 import dev.form.core.api.ResourceView;
 import dev.form.core.util.Sizes;
 
@@ -12,8 +12,8 @@ final class Resources {
 
     static ResourceView view(JsonNode node) {
         try {
-            return Json.mapper().treeToValue(node, ResourceView.class);
-        } catch (Exception e) {
+            return StreamingJson.treeToRecord(node, ResourceView.class);
+        } catch (RuntimeException e) {
             throw new dev.form.cli.CliFailure(dev.form.cli.CliFailure.SERVICE_FAILURE,
                     "the service's answer is not a resource: " + e.getMessage(),
                     "the CLI and the service may be of different versions", "bad_response", e);

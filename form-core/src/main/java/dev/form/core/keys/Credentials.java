@@ -1,7 +1,6 @@
 package dev.form.core.keys;
 
 import org.web3j.crypto.ECKeyPair;
-import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 
 import java.math.BigInteger;
@@ -21,7 +20,7 @@ public final class Credentials {
 
     private Credentials(ECKeyPair keyPair) {
         this.keyPair = keyPair;
-        this.address = Addresses.checksum(Keys.getAddress(keyPair));
+        this.address = Addresses.fromPublicKey(keyPair.getPublicKey());
     }
 
     /**

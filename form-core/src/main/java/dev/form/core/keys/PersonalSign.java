@@ -1,13 +1,9 @@
 package dev.form.core.keys;
 
 import org.web3j.crypto.ECDSASignature;
-import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 
-import org.web3j.utils.Numeric;
-
 import java.math.BigInteger;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /** EIP-191 version 0x45 ("personal_sign"): hashing a message and recovering the address that signed it. */
@@ -39,7 +35,6 @@ public final class PersonalSign {
             return Optional.empty();
         }
         if (publicKey == null) return Optional.empty();
-        byte[] address = Keys.getAddress(Numeric.toBytesPadded(publicKey, 64));
-        return Optional.of(Addresses.checksum(HexFormat.of().formatHex(address)));
+        return Optional.of(Addresses.fromPublicKey(publicKey));
     }
 }
