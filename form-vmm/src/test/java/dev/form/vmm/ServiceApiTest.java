@@ -9,7 +9,10 @@ import dev.form.core.auth.RequestSigner;
 import dev.form.core.auth.SignedHeaders;
 import dev.form.core.keys.Credentials;
 import dev.form.hypervisor.HypervisorException;
+import dev.form.hypervisor.HypervisorKind;
 import dev.form.hypervisor.RunningVm;
+import dev.form.hypervisor.VmEndpoint;
+import dev.form.hypervisor.VmRunState;
 import dev.form.hypervisor.cloudhypervisor.CloudHypervisor;
 import dev.form.vmm.registry.InstanceRecord;
 import dev.form.vmm.testing.OpenApiContract;
@@ -505,7 +508,12 @@ class ServiceApiTest {
                 "--cpus", "boot=1", "--memory", "size=256M", "--disk", "path=" + disk)
                 .redirectErrorStream(true).redirectOutput(root.resolve("foreign.log").toFile()).start();
         extraVms.add(p);
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(socket));
+        // the socket appears when the VMM binds it; adopting wants the VM booted behind it
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+            try (RunningVm vm = new CloudHypervisor(h.chBin).reattach(new VmEndpoint(HypervisorKind.CLOUD_HYPERVISOR, socket, p.pid(), null))) {
+                return vm.snapshot().state() == VmRunState.RUNNING;
+            }
+        });
         assertError(stranger.post("/v1/instances/adopt", Map.of("name", "foreign", "apiSocket", socket.toString())), 403, "forbidden", null);
         assertError(admin.post("/v1/instances/adopt", Map.of("name", "foreign", "apiSocket", "/run/other.sock")), 403, "policy_denied", "apiSocket");
         Reply adopted = checked(admin.post("/v1/instances/adopt", Map.of("name", "foreign", "apiSocket", socket.toString())));

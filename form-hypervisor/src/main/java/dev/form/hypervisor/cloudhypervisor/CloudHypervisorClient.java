@@ -267,10 +267,20 @@ public final class CloudHypervisorClient implements AutoCloseable {
             if (value == null) throw new IOException("empty body");
             return value;
         } catch (IOException e) {
-            String detail = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            String detail = withoutControlCharacters(e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(""));
             throw new HypervisorException(Kind.PROTOCOL, response.status(), List.of(detail),
                     "unreadable " + type.getSimpleName() + " in the answer to " + call.action() + ": " + detail, e);
         }
+    }
+
+    /** Jackson quotes the token it choked on: a control character in it is shown escaped, never passed on to logs or callers. */
+    private static String withoutControlCharacters(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.chars().forEach(c -> {
+            if (Character.isISOControl(c)) out.append(String.format("\\u%04x", c));
+            else out.append((char) c);
+        });
+        return out.toString();
     }
 
     /** Drops the connection; the VM is unaffected. */

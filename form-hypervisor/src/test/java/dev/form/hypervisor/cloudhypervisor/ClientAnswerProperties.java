@@ -8,6 +8,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
@@ -87,6 +89,19 @@ class ClientAnswerProperties {
                 assertThat(e.chain()).isNotEmpty().allMatch(m -> m != null && m.chars().noneMatch(Character::isISOControl));
                 if (status >= 200 && status < 300) assertThat(e.kind()).isEqualTo(Kind.PROTOCOL);
             }
+        });
+    }
+
+    @Example
+    void aTokenWithAControlCharacterIsQuotedEscaped() {
+        // found by the property above: Jackson quotes the unrecognised token "$\u0085" raw in its message
+        String body = "$\u0085";
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        server.then(ScriptedUnixServer.bytes(("HTTP/1.1 200 \r\nServer: Cloud Hypervisor API\r\nConnection: keep-alive\r\n"
+                + "Content-Length: " + b.length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8)));
+        assertThatThrownBy(client::info).isInstanceOfSatisfying(HypervisorException.class, e -> {
+            assertThat(e.kind()).isEqualTo(Kind.PROTOCOL);
+            assertThat(e.chain()).singleElement().asString().contains("\\u0085").doesNotContain("\u0085");
         });
     }
 

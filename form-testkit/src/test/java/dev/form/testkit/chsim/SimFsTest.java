@@ -87,7 +87,7 @@ class SimFsTest {
         assertThat(add).isNotDone();
         try (FakeVirtiofsd backend = FakeVirtiofsd.listen(sock)) {
             assertThat(add.get().status()).isEqualTo(200);
-            assertThat(backend.accepted).hasSize(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> backend.accepted.size() == 1);
         }
     }
 
@@ -131,7 +131,7 @@ class SimFsTest {
         try (FakeVirtiofsd backend = FakeVirtiofsd.listen(sock)) {
             assertThat(SimFixture.put(vmm, "vm.add-fs", fsJson("fs0", sock, tag)).status()).isEqualTo(200);
             assertThat(vmm.snapshot().guestFsTags()).containsEntry("fs0", "t".repeat(36));
-            assertThat(backend.accepted).isNotEmpty();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !backend.accepted.isEmpty());
         }
     }
 
@@ -159,7 +159,8 @@ class SimFsTest {
             assertThat(SimFixture.put(vmm, "vm.add-fs", "{\"tag\":\"a\",\"socket\":\"" + sock + "\"}").status()).isEqualTo(204);
             assertThat(backend.accepted).isEmpty();
             assertThat(SimFixture.put(vmm, "vm.boot").status()).isEqualTo(204);
-            assertThat(backend.accepted).hasSize(1);
+            // the simulator has connected; the fake daemon's accept thread records it a moment later
+            await().atMost(Duration.ofSeconds(5)).until(() -> backend.accepted.size() == 1);
             assertThat(vmm.snapshot().configIds("fs")).containsExactly("_fs0");
         }
     }
