@@ -18,8 +18,8 @@ import java.util.List;
  * @param ejectDelay     how long the simulated guest takes to let go of a removed device (default 0)
  * @param workDir        where the data directories go; null: a fresh temporary directory, deleted afterwards
  * @param jfr            when not null, a JFR recording of the measured service phase is written there
- * @param serviceJvmOptions JVM options of the service process of the memory figure (default none: the
- *                       JVM's own defaults, as the systemd unit runs it); with
+ * @param serviceJvmOptions JVM options of the service process of the memory figure (default none: those
+ *                       bin/form gives {@code form vmm serve}, as the systemd unit runs it); with
  *                       {@code -XX:NativeMemoryTracking=summary} the breakdown includes the JVM's own account
  */
 public record BenchSettings(int clients, int instances, int pairs, int warmupPairs, int rssInstances,

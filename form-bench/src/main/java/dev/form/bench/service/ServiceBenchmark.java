@@ -63,7 +63,7 @@ import java.util.stream.Stream;
  *     measures queueing, not the service: with N requests always in flight, the mean latency is N divided
  *     by the throughput, whatever the service's own cost. The overhead target is judged on this phase;
  *     the saturated figures are printed beside it.</li>
- * <li>Memory: a fresh service in its own JVM (default JVM settings) and a simulator process with R booted
+ * <li>Memory: a fresh service in its own JVM (the options bin/form gives it) and a simulator process with R booted
  *     VMs; RSS (VmRSS after a jcmd GC.run) with no instance is the baseline, then R VMs are adopted and
  *     RSS is read again.</li>
  * </ol>
@@ -250,8 +250,10 @@ public final class ServiceBenchmark {
         Credentials key = Credentials.generate(new SecureRandom());
         Path chBin = CloudHypervisorSimulatorMain.writeLauncher(root.resolve("bin"));
         progress.printf("memory: booting %d simulated VMs, starting the service in its own JVM%n", r);
+        List<String> jvm = s.serviceJvmOptions().isEmpty() ? launcherServeOptions() : s.serviceJvmOptions();
+        progress.printf("memory: service JVM options %s%n", jvm.isEmpty() ? "(the JVM's defaults)" : jvm);
         try (SimulatorProcess ignored = SimulatorProcess.start(root, s.ejectDelay(), List.of(vms));
-             ServiceProcess service = ServiceProcess.start(dataDir, key.address(), chBin, root.resolve("service.log"), s.serviceJvmOptions())) {
+             ServiceProcess service = ServiceProcess.start(dataDir, key.address(), chBin, root.resolve("service.log"), jvm)) {
             long empty = service.residentBytesAfterGc();
             progress.printf("memory: RSS with no instance %.1f MB; adopting %d instances%n", empty / 1048576.0, r);
             adopt(key, service.port(), vms, "vm-");
@@ -259,6 +261,18 @@ public final class ServiceBenchmark {
             progress.printf("memory: RSS with %d instances %.1f MB (%s)%n", r, full / 1048576.0, service.memoryBreakdown());
             return new BenchReport.RssFigure(r, empty, full);
         }
+    }
+
+    /**
+     * The options bin/form gives {@code form vmm serve} (and so the systemd unit): its argument file, found
+     * from the working directory upwards; none when run outside the repository.
+     */
+    static List<String> launcherServeOptions() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path file = dir.resolve("bin/lib/vmm-serve.jvm-options");
+            if (Files.isRegularFile(file)) return List.of("@" + file);
+        }
+        return List.of();
     }
 
     /** Adopts every VM of the group, named {@code prefix + i}; anything but 201 stops the run. */

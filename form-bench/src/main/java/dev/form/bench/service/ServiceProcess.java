@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The service as it runs in production, alone in its JVM ({@code VmmServer.main}, default JVM settings),
+ * The service as it runs in production, alone in its JVM ({@code VmmServer.main}, the launcher's JVM options),
  * so that its resident memory can be read from /proc without the harness's own in it.
  */
 final class ServiceProcess implements AutoCloseable {
