@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Direct-mapped and bounded: an entry replaces whatever shared its slot, no lock is taken.
  */
 final class RecoveredSigners {
-    private static final int SLOTS = 1024;
+    /** A queued request waits for its turn behind the others accepted since: enough slots for a long backlog (about 4 MB when full). */
+    private static final int SLOTS = 8192;
 
     private record Entry(byte[] message, String signatureHex, String address) {
     }
