@@ -82,12 +82,7 @@ public final class Credentials {
      * deterministic (RFC 6979) and low-S, as 65 bytes r‖s‖v with v = 27 or 28.
      */
     public byte[] sign(byte[] message) {
-        Sign.SignatureData sig = Sign.signPrefixedMessage(message, keyPair);
-        byte[] out = new byte[65];
-        System.arraycopy(sig.getR(), 0, out, 0, 32);
-        System.arraycopy(sig.getS(), 0, out, 32, 32);
-        out[64] = sig.getV()[0];
-        return out;
+        return RecoverableSigner.sign(PersonalSign.messageHash(message), keyPair.getPrivateKey());
     }
 
     /** {@link #sign(byte[])} as {@code 0x} + 130 lower-case hex digits, the form the Form-Signature header carries. */
