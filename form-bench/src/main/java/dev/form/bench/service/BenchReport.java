@@ -38,21 +38,25 @@ public record BenchReport(BenchSettings settings, LoadRun driver, LoadRun servic
 
     /** Service p50 minus driver p50 at the paced load, or at saturation when there was no paced phase. */
     public double overheadP50Ms() {
-        return judged(service).all().p50() - judged(driver).all().p50();
+        return judgedService().all().p50() - judgedDriver().all().p50();
     }
 
     /** Service p99 minus driver p99 at the paced load, or at saturation when there was no paced phase. */
     public double overheadP99Ms() {
-        return judged(service).all().p99() - judged(driver).all().p99();
+        return judgedService().all().p99() - judgedDriver().all().p99();
     }
 
     private boolean paced() {
         return pacedService != null;
     }
 
-    private LoadRun judged(LoadRun saturated) {
-        if (!paced()) return saturated;
-        return saturated == service ? pacedService : pacedDriver;
+    /** The service's run the overhead is judged on: the paced one when it ran. */
+    private LoadRun judgedService() {
+        return paced() ? pacedService : service;
+    }
+
+    private LoadRun judgedDriver() {
+        return paced() ? pacedDriver : driver;
     }
 
     /** Calls made to the service in the measured phases, saturated and paced. */
@@ -91,20 +95,11 @@ public record BenchReport(BenchSettings settings, LoadRun driver, LoadRun servic
                 f1(service.pairsPerSecond()), f1(driver.pairsPerSecond()) + " (direct driver)", ">= 500", met(throughputMet())});
         String at = paced() ? ", offered " + settings.pacedRate() + " pairs/s" : ", saturated";
         rows.add(new String[]{"service overhead p50, ms per request" + at, f3(overheadP50Ms()),
-                f3(judged(driver).all().p50()) + " (driver p50)", "-", "-"});
+                f3(judgedDriver().all().p50()) + " (driver p50)", "-", "-"});
         rows.add(new String[]{"service overhead p99, ms per request" + at, f3(overheadP99Ms()),
-                f3(judged(driver).all().p99()) + " (driver p99)", "<= 5", settings.clients() == 32 ? met(overheadMet()) : met(overheadMet()) + " (at " + settings.clients() + " clients)"});
-        for (LoadRun[] phase : paced() ? List.of(new LoadRun[]{pacedService, pacedDriver}, new LoadRun[]{service, driver})
-                : List.<LoadRun[]>of(new LoadRun[]{service, driver})) {
-            String label = phase[0] == service ? "saturated" : "offered " + settings.pacedRate() + " pairs/s";
-            LoadRun svc = phase[0], drv = phase[1];
-            rows.add(new String[]{label + ": request p50 / p99, ms", f3(svc.all().p50()) + " / " + f3(svc.all().p99()),
-                    f3(drv.all().p50()) + " / " + f3(drv.all().p99()) + " (driver)", "-", "-"});
-            rows.add(new String[]{"  add disk p50 / p99, ms", f3(svc.add().p50()) + " / " + f3(svc.add().p99()),
-                    f3(drv.add().p50()) + " / " + f3(drv.add().p99()) + " (driver)", "-", "-"});
-            rows.add(new String[]{"  remove (wait) p50 / p99, ms", f3(svc.remove().p50()) + " / " + f3(svc.remove().p99()),
-                    f3(drv.remove().p50()) + " / " + f3(drv.remove().p99()) + " (driver)", "-", "-"});
-        }
+                f3(judgedDriver().all().p99()) + " (driver p99)", "<= 5", settings.clients() == 32 ? met(overheadMet()) : met(overheadMet()) + " (at " + settings.clients() + " clients)"});
+        if (paced()) latencyRows(rows, "offered " + settings.pacedRate() + " pairs/s", pacedService, pacedDriver);
+        latencyRows(rows, "saturated", service, driver);
         if (paced()) {
             rows.add(new String[]{"saturated: overhead p50 / p99, ms", f3(service.all().p50() - driver.all().p50()) + " / "
                     + f3(service.all().p99() - driver.all().p99()), "-", "(queueing: see the javadoc)", "-"});
@@ -141,6 +136,15 @@ public record BenchReport(BenchSettings settings, LoadRun driver, LoadRun servic
             if (!r.failureSamples().isEmpty()) out.append("driver failures (first few): ").append(r.failureSamples()).append('\n');
         }
         return out.toString();
+    }
+
+    private static void latencyRows(List<String[]> rows, String phase, LoadRun svc, LoadRun drv) {
+        rows.add(new String[]{phase + ": request p50 / p99, ms", f3(svc.all().p50()) + " / " + f3(svc.all().p99()),
+                f3(drv.all().p50()) + " / " + f3(drv.all().p99()) + " (driver)", "-", "-"});
+        rows.add(new String[]{"  add disk p50 / p99, ms", f3(svc.add().p50()) + " / " + f3(svc.add().p99()),
+                f3(drv.add().p50()) + " / " + f3(drv.add().p99()) + " (driver)", "-", "-"});
+        rows.add(new String[]{"  remove (wait) p50 / p99, ms", f3(svc.remove().p50()) + " / " + f3(svc.remove().p99()),
+                f3(drv.remove().p50()) + " / " + f3(drv.remove().p99()) + " (driver)", "-", "-"});
     }
 
     private static String met(boolean ok) {

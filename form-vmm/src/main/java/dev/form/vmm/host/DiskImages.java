@@ -16,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.Set;
 
@@ -162,15 +161,9 @@ public final class DiskImages {
      * @param sizeBytes   the request's "sizeBytes": create a sparse raw image of this size when the path does not
      *                    exist; when it does exist it must be null or equal to the image's virtual size
      * @param readonly    whether the VM gets read-only access
-     * @param owners      image identity → owning instance, for the images the service created
+     * @param ownerOf     image identity → the instance owning it (the service created it for that one), or null
      * @param attachments every current image attachment on the host (all instances)
      */
-    public PreparedImage prepare(String instanceId, String requested, Long sizeBytes, boolean readonly,
-                                 Map<ImageIdentity, String> owners, Collection<ImageAttachment> attachments) {
-        return prepare(instanceId, requested, sizeBytes, readonly, owners::get, attachments);
-    }
-
-    /** As above, with {@code ownerOf} answering image identity → owning instance (null: none) on demand. */
     public PreparedImage prepare(String instanceId, String requested, Long sizeBytes, boolean readonly,
                                  Function<ImageIdentity, String> ownerOf, Collection<ImageAttachment> attachments) {
         Path location = policy.imageLocation("path", requested);

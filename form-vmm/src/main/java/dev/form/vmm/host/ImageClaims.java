@@ -4,7 +4,6 @@ import dev.form.vmm.ApiProblem;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -66,11 +65,6 @@ public final class ImageClaims {
      *
      * @param owners image identity → owning instance id, for every image the service created
      */
-    public static void requireNotOwnedByOther(String field, ImageInfo image, String instanceId,
-                                              Map<ImageIdentity, String> owners) {
-        requireNotOwnedByOther(field, image, instanceId, owners::get);
-    }
-
     /** @param ownerOf the instance an image belongs to, or null when it belongs to none */
     public static void requireNotOwnedByOther(String field, ImageInfo image, String instanceId,
                                               Function<ImageIdentity, String> ownerOf) {

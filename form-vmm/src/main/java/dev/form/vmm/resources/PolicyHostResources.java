@@ -261,7 +261,7 @@ public final class PolicyHostResources implements HostResources {
             ImageIdentity identity = identityOf(Path.of(b.disk().path()));
             if (identity != null) attachments.add(new ImageAttachment(b.instanceId(), b.disk().id(), Path.of(b.disk().path()), identity, false));
         }
-        ImageClaims.requireNotOwnedByOther(field, info, instanceId, owners);
+        ImageClaims.requireNotOwnedByOther(field, info, instanceId, owners::get);
         ImageClaims.requireAttachable(field, info, false, attachments);
         DiskSpec disk = new DiskSpec(id, info.path().toString(), info.format(), false, false, false, ResourceIds.defaultSerial(id),
                 null, null, null, null);

@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DiskImagesTest {
 
     private static final long MIB = 1024 * 1024;
+    private static final Function<ImageIdentity, String> NO_OWNER = image -> null;
 
     @TempDir
     Path tmp;
@@ -232,20 +234,20 @@ class DiskImagesTest {
 
     @Test
     void prepareCreatesWhenAbsentAndUndoDeletesOnlyWhatItCreated() throws IOException {
-        refused(() -> images.prepare("vm1", "fresh.img", null, false, Map.of(), List.of()), "path",
+        refused(() -> images.prepare("vm1", "fresh.img", null, false, NO_OWNER, List.of()), "path",
                 ErrorCode.INVALID_INPUT, "does not exist");
 
-        PreparedImage created = images.prepare("vm1", "fresh.img", 4 * MIB, false, Map.of(), List.of());
+        PreparedImage created = images.prepare("vm1", "fresh.img", 4 * MIB, false, NO_OWNER, List.of());
         assertThat(created.created()).isTrue();
         assertThat(created.info().virtualSize()).isEqualTo(4 * MIB);
 
-        PreparedImage again = images.prepare("vm1", "fresh.img", null, false, Map.of(), List.of());
+        PreparedImage again = images.prepare("vm1", "fresh.img", null, false, NO_OWNER, List.of());
         assertThat(again.created()).isFalse();
         assertThat(again.info().identity()).isEqualTo(created.info().identity());
         images.undo(again);
         assertThat(volumes.resolve("fresh.img")).exists();
 
-        refused(() -> images.prepare("vm1", "fresh.img", 8 * MIB, false, Map.of(), List.of()), "sizeBytes",
+        refused(() -> images.prepare("vm1", "fresh.img", 8 * MIB, false, NO_OWNER, List.of()), "sizeBytes",
                 ErrorCode.INVALID_INPUT, "only applies when the image is created");
         images.undo(created);
         assertThat(volumes.resolve("fresh.img")).doesNotExist();
@@ -253,28 +255,28 @@ class DiskImagesTest {
 
     @Test
     void prepareRefusesAnotherInstancesImageAndItsUseAsABackingFile() throws Exception {
-        PreparedImage theirs = images.prepare("vm-a", "a/data.img", 4 * MIB, false, Map.of(), List.of());
+        PreparedImage theirs = images.prepare("vm-a", "a/data.img", 4 * MIB, false, NO_OWNER, List.of());
         Map<ImageIdentity, String> owners = Map.of(theirs.info().identity(), "vm-a");
         Files.createLink(volumes.resolve("alias.img"), volumes.resolve("a/data.img"));
         qemuImg("create", "-q", "-f", "qcow2", "-b", "a/data.img", "-F", "raw", "overlay.qcow2", "4M");
 
-        refused(() -> images.prepare("vm-b", "a/data.img", null, true, owners, List.of()), "path",
+        refused(() -> images.prepare("vm-b", "a/data.img", null, true, owners::get, List.of()), "path",
                 ErrorCode.POLICY_DENIED, "belongs to instance vm-a");
-        refused(() -> images.prepare("vm-b", "alias.img", null, true, owners, List.of()), "path",
+        refused(() -> images.prepare("vm-b", "alias.img", null, true, owners::get, List.of()), "path",
                 ErrorCode.POLICY_DENIED, "belongs to instance vm-a");
-        refused(() -> images.prepare("vm-b", "overlay.qcow2", null, false, owners, List.of()), "path",
+        refused(() -> images.prepare("vm-b", "overlay.qcow2", null, false, owners::get, List.of()), "path",
                 ErrorCode.POLICY_DENIED, "its backing file");
-        assertThat(images.prepare("vm-a", "alias.img", null, false, owners, List.of()).info().identity())
+        assertThat(images.prepare("vm-a", "alias.img", null, false, owners::get, List.of()).info().identity())
                 .isEqualTo(theirs.info().identity());
     }
 
     @Test
     void prepareAppliesTheWriterRule() {
-        PreparedImage img = images.prepare("vm1", "shared.img", 4 * MIB, false, Map.of(), List.of());
+        PreparedImage img = images.prepare("vm1", "shared.img", 4 * MIB, false, NO_OWNER, List.of());
         ImageAttachment reader = new ImageAttachment("vm1", "d1", img.info().path(), img.info().identity(), true);
 
-        assertThat(images.prepare("vm2", "shared.img", null, true, Map.of(), List.of(reader)).created()).isFalse();
-        refused(() -> images.prepare("vm2", "shared.img", null, false, Map.of(), List.of(reader)), "path",
+        assertThat(images.prepare("vm2", "shared.img", null, true, NO_OWNER, List.of(reader)).created()).isFalse();
+        refused(() -> images.prepare("vm2", "shared.img", null, false, NO_OWNER, List.of(reader)), "path",
                 ErrorCode.CONFLICT, "already attached read-only as disk 'd1' of instance vm1");
     }
 }

@@ -64,9 +64,9 @@ class ImageClaimsTest {
         ImageInfo top = new ImageInfo(Path.of("/v/top"), dev.form.core.model.ImageFormat.QCOW2, 512, A, base);
         Map<ImageIdentity, String> owners = Map.of(BASE, "vm1");
 
-        assertThatCode(() -> ImageClaims.requireNotOwnedByOther("path", top, "vm1", owners)).doesNotThrowAnyException();
-        assertThatCode(() -> ImageClaims.requireNotOwnedByOther("path", top, "vm2", Map.of())).doesNotThrowAnyException();
-        assertThatThrownBy(() -> ImageClaims.requireNotOwnedByOther("path", top, "vm2", owners))
+        assertThatCode(() -> ImageClaims.requireNotOwnedByOther("path", top, "vm1", owners::get)).doesNotThrowAnyException();
+        assertThatCode(() -> ImageClaims.requireNotOwnedByOther("path", top, "vm2", image -> null)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> ImageClaims.requireNotOwnedByOther("path", top, "vm2", owners::get))
                 .isInstanceOfSatisfying(ApiProblem.class, p -> {
                     assertThat(p.code()).isEqualTo(ErrorCode.POLICY_DENIED);
                     assertThat(p.getMessage()).contains("its backing file /v/base belongs to instance vm1");

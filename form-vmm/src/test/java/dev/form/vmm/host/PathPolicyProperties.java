@@ -145,7 +145,7 @@ class PathPolicyProperties {
         DiskImages images = new DiskImages(policy);
         PreparedImage prepared;
         try {
-            prepared = images.prepare("mine", requested, null, true, Map.of(ownedByOther, "theirs"), List.of());
+            prepared = images.prepare("mine", requested, null, true, Map.of(ownedByOther, "theirs")::get, List.of());
         } catch (ApiProblem p) {
             assertThat(p.field()).isIn("path", "sizeBytes");
             assertThat(p.code()).isIn(ErrorCode.INVALID_INPUT, ErrorCode.POLICY_DENIED);

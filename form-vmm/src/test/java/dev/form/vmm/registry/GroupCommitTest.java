@@ -93,20 +93,7 @@ class GroupCommitTest {
         Path file = dir.resolve("registry.db");
         ExecutorService pool = Executors.newFixedThreadPool(5);
         try (Registry r = Registry.open(file, List.of(ITEMS))) {
-            CountDownLatch writerBusy = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            // hold the writer thread so the next units queue up and land in one batch
-            Future<?> blocker = pool.submit(() -> r.write(c -> {
-                writerBusy.countDown();
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-                insert(c, "blocker", 0);
-                return null;
-            }));
-            assertThat(writerBusy.await(30, TimeUnit.SECONDS)).isTrue();
+            HeldWriter held = new HeldWriter(r, pool, "blocker");
             Future<Integer> first = pool.submit(() -> r.write(c -> {
                 insert(c, "first", 1);
                 return 1;
@@ -128,9 +115,8 @@ class GroupCommitTest {
             }));
             await().atMost(Duration.ofSeconds(10)).until(() -> r.queuedWrites() == 4);
             long commitsBefore = r.commitCount();
-            release.countDown();
+            held.release();
 
-            blocker.get(30, TimeUnit.SECONDS);
             assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(1);
             assertThat(last.get(30, TimeUnit.SECONDS)).isEqualTo(4);
             assertThatThrownBy(() -> failingSql.get(30, TimeUnit.SECONDS))
@@ -160,18 +146,7 @@ class GroupCommitTest {
         Path file = dir.resolve("registry.db");
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try (Registry r = Registry.open(file, List.of(ITEMS))) {
-            CountDownLatch writerBusy = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            Future<?> blocker = pool.submit(() -> r.write(c -> {
-                writerBusy.countDown();
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-                return null;
-            }));
-            assertThat(writerBusy.await(30, TimeUnit.SECONDS)).isTrue();
+            HeldWriter held = new HeldWriter(r, pool, null);
             Future<Object> winner = pool.submit(() -> r.write(c -> {
                 insert(c, "same", 1);
                 return null;
@@ -183,8 +158,7 @@ class GroupCommitTest {
                 return null;
             }));
             await().atMost(Duration.ofSeconds(10)).until(() -> r.queuedWrites() == 2);
-            release.countDown();
-            blocker.get(30, TimeUnit.SECONDS);
+            held.release();
             winner.get(30, TimeUnit.SECONDS);
             assertThatThrownBy(() -> loser.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(RegistryException.class).hasMessageContaining("UNIQUE");
             assertThat((int) r.read(c -> count(c, "k = 'same' AND v = 1"))).isEqualTo(1);
@@ -222,30 +196,47 @@ class GroupCommitTest {
             assertThat(setting).isEqualTo(1);
             assertThat((int) r.read(c -> count(c, "k = 'intent'"))).isEqualTo(1);
 
-            // hold the writer so that the next two units land in one batch
-            CountDownLatch writerBusy = new CountDownLatch(1), release = new CountDownLatch(1);
             ExecutorService pool = Executors.newFixedThreadPool(3);
             try {
-                Future<?> blocker = pool.submit(() -> r.write(c -> {
-                    writerBusy.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        throw new SQLException("interrupted", e);
-                    }
-                    return null;
-                }));
-                assertThat(writerBusy.await(10, TimeUnit.SECONDS)).isTrue();
+                HeldWriter held = new HeldWriter(r, pool, null);
                 Future<Integer> intent = pool.submit(() -> r.writeIntent(GroupCommitTest::synchronousSetting));
                 Future<Integer> durable = pool.submit(() -> r.write(GroupCommitTest::synchronousSetting));
                 await().atMost(Duration.ofSeconds(10)).until(() -> r.queuedWrites() == 2);
-                release.countDown();
-                blocker.get(10, TimeUnit.SECONDS);
+                held.release();
                 assertThat(intent.get(10, TimeUnit.SECONDS)).as("the intent is fsynced with the write of its batch").isEqualTo(2);
                 assertThat(durable.get(10, TimeUnit.SECONDS)).isEqualTo(2);
             } finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    /**
+     * Keeps the registry's writer thread busy in a unit of its own (which writes {@code key}, when given)
+     * until released, so that the units submitted meanwhile land in one batch.
+     */
+    private static final class HeldWriter {
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final Future<?> unit;
+
+        HeldWriter(Registry r, ExecutorService pool, String key) throws InterruptedException {
+            CountDownLatch busy = new CountDownLatch(1);
+            unit = pool.submit(() -> r.write(c -> {
+                busy.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new SQLException("interrupted", e);
+                }
+                if (key != null) insert(c, key, 0);
+                return null;
+            }));
+            assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        void release() throws Exception {
+            release.countDown();
+            unit.get(30, TimeUnit.SECONDS);
         }
     }
 
