@@ -4,6 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +28,23 @@ class SimMainTest {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
     }
 
+    /**
+     * Until the API socket accepts a connection (or the process died): the socket file appears at bind,
+     * a moment before listen, and a connect in between is refused.
+     */
+    private static void awaitListening(Path socket, Process p) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !p.isAlive() || accepts(socket));
+    }
+
+    private static boolean accepts(Path socket) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void bootsFromCommandLineOptionsAndExitsOnVmmShutdown() throws Exception {
         SimFixture fx = new SimFixture(dir);
@@ -37,7 +57,7 @@ class SimMainTest {
                 "-v", "--kernel", fx.kernel.toString(), "--cmdline", "console=ttyS0 root=/dev/vda", "--cpus", "boot=2",
                 "--memory", "size=1G,shared=on", "--disk", "path=" + disk + ",image_type=raw", "--serial", "file=" + serial, "--console", "off"));
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket) || !p.isAlive());
+            awaitListening(socket, p);
             assertThat(p.isAlive()).as(Files.exists(dir.resolve("out.log")) ? Files.readString(dir.resolve("out.log")) : "").isTrue();
             RawClient.Response ping = RawClient.once(socket, RawClient.get("vmm.ping"));
             assertThat(ping.body()).contains("\"version\":\"53.0.0\"", "\"pid\":" + p.pid());
@@ -61,7 +81,7 @@ class SimMainTest {
         Path socket = dir.resolve("bare.sock");
         Process p = launch(launcher, List.of("--api-socket", socket.toString(), "--sim-eject-delay-ms", "20"));
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket) || !p.isAlive());
+            awaitListening(socket, p);
             assertThat(RawClient.once(socket, RawClient.get("vm.info")).status()).isEqualTo(404);
             try (RawClient c = RawClient.connect(socket)) {
                 assertThat(c.exchange(RawClient.put("vm.create", fx.vmConfig())).status()).isEqualTo(204);
@@ -82,7 +102,7 @@ class SimMainTest {
         Path socket = dir.resolve("v52.sock");
         Process p = launch(launcher, List.of("--api-socket", "path=" + socket));
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket) || !p.isAlive());
+            awaitListening(socket, p);
             assertThat(RawClient.once(socket, RawClient.get("vmm.ping")).body()).contains("\"version\":\"52.0.0\"");
             // v52: a missing VM is a 500.
             assertThat(RawClient.once(socket, RawClient.get("vm.info")).status()).isEqualTo(500);
