@@ -21,6 +21,7 @@ import dev.form.cli.manage.ShowCommand;
 import dev.form.cli.manage.StartCommand;
 import dev.form.cli.manage.StatusCommand;
 import dev.form.cli.manage.StopCommand;
+import dev.form.cli.model.GeneratedCommandModels;
 import dev.form.cli.vmm.VmmCommand;
 import dev.form.cli.vmm.VmmServeCommand;
 import dev.form.cli.wallet.WalletAddressCommand;
@@ -28,16 +29,17 @@ import dev.form.cli.wallet.WalletCommand;
 import dev.form.cli.wallet.WalletImportCommand;
 import dev.form.cli.wallet.WalletNewCommand;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * The command hierarchy. picocli builds a command's model by reflection, and building all thirty of them
- * is most of a short run's time (picocli's classes cannot come from the AOT cache). So a run builds only
- * the path its arguments name — plus, where the path ends or goes astray, one level of siblings for the help
- * listing and "did you mean" — while completion and the man pages build the whole tree.
+ * The command hierarchy. picocli builds a command's model by reflection over its annotations, and every
+ * annotation type it reads makes the JDK generate a proxy class at run time (the AOT cache cannot hold them):
+ * about 14 ms for the first and 5 ms for each further one. So a run builds its commands from the generated
+ * model ({@link GeneratedCommandModels}, the same model written out as code), and only the path its arguments
+ * name — plus, where the path ends or goes astray, one level of siblings for the help listing and "did you
+ * mean"; completion and the man pages build the whole tree by reflection.
  */
 public final class CommandTree {
     private static final Map<Class<?>, List<Class<?>>> CHILDREN = Map.of(
@@ -63,7 +65,7 @@ public final class CommandTree {
         }
     }
 
-    /** The commands {@code args} names, from {@code parent} down. */
+    /** The commands {@code args} names, from {@code parent} down, from the generated model. */
     public static void addPath(CommandLine parent, String[] args, int from) {
         List<Class<?>> children = children(parent);
         if (children.isEmpty()) return;
@@ -72,14 +74,32 @@ public final class CommandTree {
         if (next < args.length) {
             for (Class<?> child : children) {
                 if (named(child, args[next])) {
-                    CommandLine sub = new CommandLine(instantiate(child));
-                    parent.addSubcommand(sub);
+                    CommandLine sub = generated(child);
+                    attach(parent, sub);
                     addPath(sub, args, next + 1);
                     return;
                 }
             }
         }
-        for (Class<?> child : children) parent.addSubcommand(new CommandLine(instantiate(child)));
+        for (Class<?> child : children) attach(parent, generated(child));
+    }
+
+    /** Every command, from the generated model (what runs build a path of; tests compare it with {@link #addAll}). */
+    public static void addAllGenerated(CommandLine parent) {
+        for (Class<?> child : children(parent)) {
+            CommandLine sub = generated(child);
+            attach(parent, sub);
+            addAllGenerated(sub);
+        }
+    }
+
+    private static CommandLine generated(Class<?> command) {
+        return new CommandLine(GeneratedCommandModels.spec(GeneratedCommandModels.create(command)));
+    }
+
+    /** Through the model rather than CommandLine.addSubcommand, which looks for @ParentCommand fields by reflection. */
+    private static void attach(CommandLine parent, CommandLine sub) {
+        parent.getCommandSpec().addSubcommand(sub.getCommandSpec().name(), sub);
     }
 
     private static List<Class<?>> children(CommandLine parent) {
@@ -87,9 +107,9 @@ public final class CommandTree {
     }
 
     private static boolean named(Class<?> command, String word) {
-        Command c = command.getAnnotation(Command.class);
-        if (c.name().equals(word)) return true;
-        for (String alias : c.aliases()) if (alias.equals(word)) return true;
+        String[] names = GeneratedCommandModels.names(command);
+        if (names == null) throw new IllegalStateException(command.getName() + " is not in the generated command model: run dev.form.cli.model.CommandModelGenerator");
+        for (String name : names) if (name.equals(word)) return true;
         return false;
     }
 

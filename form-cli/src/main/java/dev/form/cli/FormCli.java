@@ -1,5 +1,6 @@
 package dev.form.cli;
 
+import dev.form.cli.model.GeneratedCommandModels;
 import picocli.CommandLine;
 
 /** The form command tree wired to a {@link CliContext}: the one entry point for Main, tests and the AOT training run. */
@@ -21,10 +22,20 @@ public final class FormCli {
         return configure(cl, context);
     }
 
-    /** Just the commands {@code args} names, which is all a run needs (see {@link CommandTree}). */
+    /**
+     * Just the commands {@code args} names, which is all a run needs (see {@link CommandTree}), built from the
+     * generated model: no annotation is read.
+     */
     public static CommandLine commandLineFor(CliContext context, String... args) {
-        CommandLine cl = new CommandLine(new FormCommand(context));
+        CommandLine cl = new CommandLine(GeneratedCommandModels.spec(new FormCommand(context)));
         CommandTree.addPath(cl, args, 0);
+        return configure(cl, context);
+    }
+
+    /** The whole tree from the generated model (tests hold it against {@link #commandLine}). */
+    public static CommandLine generatedCommandLine(CliContext context) {
+        CommandLine cl = new CommandLine(GeneratedCommandModels.spec(new FormCommand(context)));
+        CommandTree.addAllGenerated(cl);
         return configure(cl, context);
     }
 

@@ -1,8 +1,5 @@
 package dev.form.cli.http;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -30,7 +27,8 @@ import java.util.List;
  * <p>The output is byte for byte what {@link Json#mapper()} writes (StreamingJsonTest checks that on every
  * request type the CLI sends); anything outside that simple shape — other field types, Jackson annotations
  * other than {@code @JsonInclude} and a {@code @JsonTypeInfo} name on an implemented interface — goes to the
- * shared mapper instead.
+ * shared mapper instead. The annotations of the records the CLI exchanges are not read at run time: their facts
+ * are generated ({@link WireShape}).
  */
 public final class StreamingJson {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -70,7 +68,7 @@ public final class StreamingJson {
      * @throws IllegalArgumentException naming the field that does not fit
      */
     public static <T extends Record> T treeToRecord(JsonNode node, Class<T> type) {
-        if (!plainAnnotations(type)) {
+        if (!shape(type).plain()) {
             try {
                 return Json.mapper().treeToValue(node, type);
             } catch (JsonProcessingException e) {
@@ -125,13 +123,12 @@ public final class StreamingJson {
 
     private static void writeRecord(JsonGenerator g, Record record) throws IOException {
         Class<?> type = record.getClass();
-        if (!plainAnnotations(type)) throw new NotPlain();
-        JsonInclude include = type.getAnnotation(JsonInclude.class);
-        boolean skipNulls = include != null && include.value() == JsonInclude.Include.NON_NULL;
-        if (include != null && !skipNulls && include.value() != JsonInclude.Include.ALWAYS
-                && include.value() != JsonInclude.Include.USE_DEFAULTS) throw new NotPlain();
+        WireShape shape = shape(type);
+        if (!shape.plain()) throw new NotPlain();
+        boolean skipNulls = shape.skipNulls();
         g.writeStartObject();
-        writeTypeId(g, type);
+        // The "kind" property of a subtype of a @JsonTypeInfo interface (the batch's AddResourceRequest).
+        if (shape.typeProperty() != null) g.writeStringField(shape.typeProperty(), shape.typeName());
         for (RecordComponent c : type.getRecordComponents()) {
             Object value;
             try {
@@ -164,34 +161,10 @@ public final class StreamingJson {
         else throw new NotPlain();
     }
 
-    /** The "kind" property of a subtype of a {@code @JsonTypeInfo} interface (the batch's AddResourceRequest). */
-    private static void writeTypeId(JsonGenerator g, Class<?> type) throws IOException {
-        for (Class<?> parent : type.getInterfaces()) {
-            JsonTypeInfo info = parent.getAnnotation(JsonTypeInfo.class);
-            if (info == null) {
-                if (parent.getAnnotations().length > 0) throw new NotPlain();
-                continue;
-            }
-            if (info.use() != JsonTypeInfo.Id.NAME || info.include() != JsonTypeInfo.As.PROPERTY || info.property().isEmpty()) {
-                throw new NotPlain();
-            }
-            JsonSubTypes subTypes = parent.getAnnotation(JsonSubTypes.class);
-            String name = null;
-            if (subTypes != null) {
-                for (JsonSubTypes.Type sub : subTypes.value()) if (sub.value() == type && !sub.name().isEmpty()) name = sub.name();
-            }
-            if (name == null) throw new NotPlain();
-            g.writeStringField(info.property(), name);
-        }
-    }
-
-    /** No Jackson annotations on the record but {@code @JsonInclude}, and none on its components. */
-    private static boolean plainAnnotations(Class<?> type) {
-        for (var a : type.getAnnotations()) if (!(a instanceof JsonInclude)) return false;
-        for (RecordComponent c : type.getRecordComponents()) {
-            if (c.getAnnotations().length > 0 || c.getAccessor().getAnnotations().length > 0) return false;
-        }
-        return true;
+    /** The record's Jackson facts: generated for the records the CLI exchanges, read from the annotations otherwise. */
+    static WireShape shape(Class<?> type) {
+        WireShape generated = GeneratedWireShapes.of(type);
+        return generated != null ? generated : WireShape.read(type);
     }
 
     private static boolean isStringList(Type generic) {

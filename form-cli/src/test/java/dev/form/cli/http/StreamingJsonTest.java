@@ -51,6 +51,19 @@ class StreamingJsonTest {
     }
 
     @Test
+    void theRecordsTheCliExchangesHaveGeneratedShapesEqualToTheirAnnotations() {
+        for (Class<?> type : List.of(AddDiskRequest.class, AddFsRequest.class, AddDeviceRequest.class, RateLimitRequest.class,
+                CreateInstanceRequest.class, AdoptInstanceRequest.class, ResizeRequest.class, GrantRequest.class, QueuedRequest.class,
+                ErrorBody.class, ResourceView.class)) {
+            assertThat(GeneratedWireShapes.of(type)).as(type.getSimpleName()).isNotNull().isEqualTo(WireShape.read(type));
+            assertThat(StreamingJson.shape(type)).isEqualTo(WireShape.read(type));
+        }
+        assertThat(WireShape.read(AddDiskRequest.class)).isEqualTo(new WireShape(true, true, "kind", "disk"));
+        assertThat(GeneratedWireShapes.of(Map.class)).isNull();
+        assertThat(WireShape.read(java.util.AbstractMap.SimpleEntry.class).plain()).isFalse();
+    }
+
+    @Test
     void whatItDoesNotWriteItselfGoesToTheMapper() throws Exception {
         Map<String, Object> map = Map.of("a", List.of(1, 2));
         assertThat(StreamingJson.write(map)).isEqualTo(Json.mapper().writeValueAsBytes(map));
