@@ -39,7 +39,8 @@ public final class RequestDispatcher {
     private final Registry registry;
     private final RequestVerifier directVerifier;
     private final RequestVerifier queueVerifier;
-    private final List<Route> routes = new CopyOnWriteArrayList<>();
+    /** Most literal first; each with its pattern split once, not on every request. */
+    private final List<SplitRoute> routes = new CopyOnWriteArrayList<>();
     private final Map<String, CountDownLatch> inFlight = new ConcurrentHashMap<>();
     private final Duration duplicateWait;
 
@@ -61,11 +62,14 @@ public final class RequestDispatcher {
 
     /** Adds routes (e.g. the queue's); a more literal pattern wins over a parameterised one. */
     public void register(List<Route> more) {
-        List<Route> all = new ArrayList<>(routes);
-        all.addAll(more);
-        all.sort(Comparator.comparingInt(Route::literalWeight).reversed());
+        List<SplitRoute> all = new ArrayList<>(routes);
+        for (Route r : more) all.add(new SplitRoute(r, r.segments()));
+        all.sort(Comparator.comparingInt((SplitRoute r) -> r.route().literalWeight()).reversed());
         routes.clear();
         routes.addAll(all);
+    }
+
+    private record SplitRoute(Route route, List<String> segments) {
     }
 
     public ApiResponse dispatch(ApiRequest req) {
@@ -90,12 +94,12 @@ public final class RequestDispatcher {
         Route match = null;
         Map<String, String> params = null;
         boolean pathKnown = false;
-        for (Route r : routes) {
+        for (SplitRoute r : routes) {
             Map<String, String> p = match(r.segments(), segments);
             if (p == null) continue;
             pathKnown = true;
-            if (r.method().equals(req.method())) {
-                match = r;
+            if (r.route().method().equals(req.method())) {
+                match = r.route();
                 params = p;
                 break;
             }
