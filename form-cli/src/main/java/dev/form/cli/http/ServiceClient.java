@@ -23,7 +23,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Talks to one form service. Every request except health is signed over exactly the bytes and the target
+ * Talks to one form service. Every request except health and the queue's POST (whose body is a signed
+ * request) is signed over exactly the bytes and the target
  * (path and query) that go on the wire; the credentials are loaded only when a request needs them.
  */
 public final class ServiceClient {
@@ -77,6 +78,14 @@ public final class ServiceClient {
         return exchange(method, target, null, Map.of());
     }
 
+    /**
+     * An unsigned request with a body: for {@code POST /v1/queue}, whose body is itself a signed request
+     * (the service verifies that signature and ignores any on the POST).
+     */
+    public ServiceResponse sendUnsigned(String method, String target, byte[] body) {
+        return exchange(method, target, body, Map.of());
+    }
+
     /** The same signed request a direct call would send, for a queue. */
     public QueuedRequest signForQueue(String instance, String method, String target, byte[] body) {
         return RequestSigner.signQueued(credentials(), instance, method, target, body, queueTtl());
@@ -111,7 +120,10 @@ public final class ServiceClient {
                 byte[] bytes = hasBody ? body : new byte[0];
                 if (hasBody) conn.setRequestProperty("Content-Type", "application/json");
                 conn.setDoOutput(true);
-                conn.setFixedLengthStreamingMode(bytes.length);
+                // Not setFixedLengthStreamingMode: in streaming mode HttpURLConnection takes a 401 for an
+                // authentication challenge it cannot retry and drops the answer's body, so the user would
+                // see "HTTP 401" instead of the service's reason (expired, bad_signature, replayed).
+                // Bodies are small; buffering them costs nothing.
                 try (OutputStream os = conn.getOutputStream()) {
                     os.write(bytes);
                 }

@@ -11,7 +11,8 @@ import dev.form.queue.QueueKind;
 
 /**
  * Sends a signed request through the queue the config names: the service's embedded queue
- * ({@code POST /v1/queue}) or a Kafka request topic. Either way the request id is the signature's nonce.
+ * ({@code POST /v1/queue}, itself unsigned: the request it carries is) or a Kafka request topic. Either
+ * way the request id is the signature's nonce.
  */
 public final class QueueSubmitter {
     private final ServiceClient client;
@@ -39,7 +40,8 @@ public final class QueueSubmitter {
             return KafkaSubmission.submit(config.queue(), request);
         }
         QueuedRequest request = client.signForQueue(instanceRef, method, target, body);
-        RequestStatusView accepted = client.send("POST", ApiPaths.QUEUE, ServiceClient.body(request)).as(RequestStatusView.class);
+        // No signature on the POST itself: the queued request's own signature is what the service checks.
+        RequestStatusView accepted = client.sendUnsigned("POST", ApiPaths.QUEUE, ServiceClient.body(request)).as(RequestStatusView.class);
         return accepted.requestId() != null ? accepted.requestId() : request.nonce();
     }
 }

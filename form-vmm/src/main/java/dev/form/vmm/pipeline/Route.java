@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * One route: method, a path pattern whose segments are literals or {@code {name}} parameters, and
- * whether it needs a signed request (everything but health and the OpenAPI document).
+ * whether it needs a signed request (everything but health, the OpenAPI document and
+ * {@code POST /v1/queue}, whose body is a signed request that its route verifies itself).
  */
 public record Route(String method, String pattern, boolean signed, RouteHandler handler) {
     public Route {

@@ -60,6 +60,16 @@ final class EmbeddedQueueProcessor implements AutoCloseable {
         wake.release();
     }
 
+    /**
+     * A request was queued for {@code lane}. A round (which reads the head of every open lane) is needed
+     * only when no worker is on that lane: a busy lane's worker takes the lane's next request in the
+     * commit that records its current one, and wakes the scheduler when it leaves the lane, so a request
+     * queued just as the lane empties is still found.
+     */
+    void accepted(String lane) {
+        if (!busyLanes.contains(lane)) wake();
+    }
+
     private void schedule() {
         while (running) {
             try {
@@ -104,7 +114,7 @@ final class EmbeddedQueueProcessor implements AutoCloseable {
         try {
             while (r != null && running) {
                 QueuedRequestExecution.Step step = execution.runThenStartNext(r, true);
-                LOG.debug("queued request {} finished: {} {}", r.requestId(), step.finished().state(), step.finished().status());
+                LOG.debug("queued request {} finished: {}", r.requestId(), step.status());
                 r = step.next();
             }
         } catch (RuntimeException e) {

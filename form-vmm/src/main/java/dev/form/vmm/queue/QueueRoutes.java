@@ -30,11 +30,20 @@ import java.util.Optional;
 /**
  * {@code POST /v1/queue} and {@code GET /v1/requests/{id}}.
  *
- * <p>POST is itself a signed call (like every /v1 route) whose body is the queued request; that inner
- * request is verified at once, exactly as a direct call would be (401 then and there), and stored in the
- * same transaction that records the POST's own nonce — one commit — before 202 is answered. A client
- * that retries the very same queued request gets its current status again; the same request id with
- * anything different is a replay (401).
+ * <p>POST carries no signature of its own: its body is a signed request, and that signature is what
+ * authenticates the call. It already binds method, target, body, nonce and expiry; an outer signature
+ * over the envelope would add nothing an attacker could change (the one unsigned field, {@code instance},
+ * must name the instance the signed target names: {@link #lane}), and it cost a second secp256k1
+ * recovery per request. Form-* headers sent on the POST are therefore not looked at. The queued request
+ * is verified at once, exactly as a direct call would be (401 then and there), and stored in one durable
+ * commit before 202 is answered.
+ *
+ * <p>What the dispatcher does for signed routes is done here for the queued request's own nonce:
+ * looking for it and storing it happen in one transaction of the registry's single writer, so
+ * concurrent identical submissions store one row (the others are answered its status) and the request
+ * runs once; the same request id with anything different, queued or used by a direct call, is a
+ * replay (401). The nonce store and the audit trail are written when the request runs, by the
+ * dispatcher and the route it reaches, as for a direct call.
  */
 final class QueueRoutes {
     private final Registry registry;
@@ -54,7 +63,8 @@ final class QueueRoutes {
 
     List<Route> routes() {
         return List.of(
-                Route.signed("POST", "/v1/queue", this::accept),
+                // Unsigned at the door: accept() verifies the signed request the body carries.
+                Route.open("POST", "/v1/queue", this::accept),
                 Route.signed("GET", "/v1/requests/{id}", this::status));
     }
 
@@ -114,12 +124,15 @@ final class QueueRoutes {
                     + e.getMessage(), null, "sign the queued request itself (method, target, body, nonce, expiry) as for a direct call", null, null);
         }
         String ref = QueuedRequestCodec.targetInstance(request.target());
-        ApiResponse answer = call.commit(c -> {
+        // One transaction of the single writer: the look-up and the insert cannot interleave with an
+        // identical submission's, and the row is durable before 202 is answered. The answer's JSON is
+        // written after the commit, not by the writer thread that every request's commit waits for.
+        QueuedRequestRecord accepted = registry.write(c -> {
             Optional<QueuedRequestRecord> existing = QueuedRequestStore.find(c, verified.nonce());
             if (existing.isPresent()) {
                 QueuedRequestRecord r = existing.get();
                 if (r.sameRequest(request.method(), request.target(), verified.bodySha256()) && r.signer().equalsIgnoreCase(verified.address())) {
-                    return ApiResponse.json(202, RequestStatusViews.of(r));
+                    return r;
                 }
                 throw replay(verified.nonce());
             }
@@ -134,23 +147,24 @@ final class QueueRoutes {
                     body, verified.bodySha256(), request.expires(), request.signature(), verified.address(), "embedded",
                     QueuedRequestRecord.QUEUED, null, null, null, now, null, null, 0);
             QueuedRequestStore.insert(c, r);
-            return ApiResponse.json(202, RequestStatusViews.of(r));
+            return r;
         });
         QueueFaultPoints.reach(QueueFaultPoints.AFTER_ACCEPT);
-        processor.wake();
+        ApiResponse answer = ApiResponse.json(202, RequestStatusViews.of(accepted));
+        processor.accepted(accepted.lane()); // last: the answer is ready before a worker can take the request
         return answer;
     }
 
     /** The instance id both the signed target and the message's instance field resolve to. */
     static String lane(Connection c, String targetRef, String instanceField) throws SQLException {
-        Optional<InstanceRecord> byTarget = InstanceStore.byRef(c, targetRef);
+        Optional<String> byTarget = InstanceIds.of(c, targetRef);
         if (byTarget.isEmpty()) {
             throw ApiProblem.notFound("no instance '" + targetRef + "' on this host (named by the queued request's target)");
         }
-        String id = byTarget.get().id();
+        String id = byTarget.get();
         if (!instanceField.equals(targetRef)) {
-            Optional<InstanceRecord> byField = InstanceStore.byRef(c, instanceField);
-            if (byField.isEmpty() || !byField.get().id().equals(id)) {
+            Optional<String> byField = InstanceIds.of(c, instanceField);
+            if (byField.isEmpty() || !byField.get().equals(id)) {
                 throw ApiProblem.invalid("instance", "instance '" + instanceField + "' is not the instance the signed target names ('"
                         + targetRef + "'); they must name the same instance");
             }

@@ -31,13 +31,18 @@ final class QueuedRequestExecution {
         this.completions = completions;
     }
 
-    /** Dispatches the request and records its outcome; returns the row as finished. */
+    /** Dispatches the request and records its outcome; returns the row as finished (its first outcome, if it had one). */
     QueuedRequestRecord run(QueuedRequestRecord r) {
         return runThenStartNext(r, false).finished();
     }
 
-    /** The finished request and, when asked for, the next request of its lane, already marked running. */
-    record Step(QueuedRequestRecord finished, QueuedRequestRecord next) {
+    /**
+     * @param finished the row as finished; read back only for {@link #run} (the embedded queue's worker
+     *                 does not need it, and reading it would cost the writer thread a query per request)
+     * @param status   the status of the answer this run produced
+     * @param next     with {@code startNext}, the next request of the lane, already marked running
+     */
+    record Step(QueuedRequestRecord finished, int status, QueuedRequestRecord next) {
     }
 
     /**
@@ -58,7 +63,7 @@ final class QueuedRequestExecution {
                 next = QueuedRequestStore.nextQueued(c, r.lane()).orElse(null);
                 if (next != null && QueuedRequestStore.markRunning(c, java.util.List.of(next.seq()), clock.instant()).isEmpty()) next = null;
             }
-            return new Step(QueuedRequestStore.find(c, r.requestId()).orElseThrow(), next);
+            return new Step(startNext ? null : QueuedRequestStore.find(c, r.requestId()).orElseThrow(), answer.status(), next);
         });
         completions.finished(r.requestId());
         return step;
