@@ -51,6 +51,16 @@ final class PathConfinement {
      * refuses any step through a pseudo-filesystem.
      */
     static Resolved resolve(String field, String requested, Path base) {
+        Walk w = walk(field, requested, base);
+        refusePseudoMount(field, requested, w.resolved().exists() ? w.resolved().path() : w.lastExisting());
+        return w.resolved();
+    }
+
+    /** The canonical path and the deepest directory of it that exists. */
+    private record Walk(Resolved resolved, Path lastExisting) {
+    }
+
+    private static Walk walk(String field, String requested, Path base) {
         Path start = Path.of(requested);
         if (!start.isAbsolute()) start = base.resolve(start);
         refusePseudo(field, requested, start.normalize());
@@ -102,14 +112,16 @@ final class PathConfinement {
             current = next;
         }
         FileKind finalKind = missing ? FileKind.MISSING : kindOf(field, requested, current);
-        refusePseudoMount(field, requested, missing ? lastExisting : current);
-        return new Resolved(current, finalKind);
+        return new Walk(new Resolved(current, finalKind), missing ? lastExisting : current);
     }
 
-    /** Canonical form of a configured root; never refuses (roots come from the administrator). */
+    /**
+     * Canonical form of a configured root; never refuses (roots come from the administrator), so it does
+     * not ask what file system the root is on either.
+     */
     static Path canonicalRoot(Path root) {
         try {
-            return resolve("config", root.toString(), Path.of("/")).path();
+            return walk("config", root.toString(), Path.of("/")).resolved().path();
         } catch (ApiProblem e) {
             return root.toAbsolutePath().normalize();
         }
@@ -139,11 +151,11 @@ final class PathConfinement {
     private static void refusePseudoMount(String field, String requested, Path p) {
         String type;
         try {
-            type = Files.getFileStore(p).type();
-        } catch (IOException e) {
-            return; // the file store is only a second line of defence; the path checks already passed
+            type = MountTypes.of(p).orElse(null);
+        } catch (IOException | UnsupportedOperationException e) {
+            return; // the file system type is only a second line of defence; the path checks already passed
         }
-        if (PSEUDO_TYPES.contains(type)) {
+        if (type != null && PSEUDO_TYPES.contains(type)) {
             throw ApiProblem.policyDenied(field, "'" + PciAddress.printable(requested) + "' lies on a " + type
                     + " file system, a kernel pseudo-filesystem that is never allowed", null);
         }
