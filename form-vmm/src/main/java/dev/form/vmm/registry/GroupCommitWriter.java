@@ -148,21 +148,21 @@ final class GroupCommitWriter implements AutoCloseable {
             return;
         }
         boolean transactionUsable = true;
-        try (Statement st = connection.createStatement()) {
+        try {
             for (Unit<?> u : batch) {
                 if (!transactionUsable) {
                     u.failure = new RegistryException("registry write not attempted: an earlier write in its batch broke the transaction", null);
                     continue;
                 }
-                st.execute("SAVEPOINT unit");
+                execute("SAVEPOINT unit");
                 try {
                     run(u);
-                    st.execute("RELEASE unit");
+                    execute("RELEASE unit");
                 } catch (Throwable t) {
                     u.failure = t;
                     try {
-                        st.execute("ROLLBACK TO unit");
-                        st.execute("RELEASE unit");
+                        execute("ROLLBACK TO unit");
+                        execute("RELEASE unit");
                     } catch (SQLException broken) {
                         // SQLite itself rolled back the whole transaction (e.g. disk full): nothing of the batch stands
                         t.addSuppressed(broken);
@@ -190,6 +190,13 @@ final class GroupCommitWriter implements AutoCloseable {
             }
         }
         for (Unit<?> u : batch) u.complete();
+    }
+
+    /** Prepared, not {@code createStatement().execute}: the connection keeps prepared statements, so these compile once. */
+    private void execute(String sql) throws SQLException {
+        try (var st = connection.prepareStatement(sql)) {
+            st.execute();
+        }
     }
 
     private <T> void run(Unit<T> u) throws SQLException {

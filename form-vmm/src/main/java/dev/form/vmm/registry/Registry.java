@@ -87,7 +87,7 @@ public final class Registry implements AutoCloseable {
             }
         }
         c.setAutoCommit(true);
-        return c;
+        return CachingConnection.wrap(c);
     }
 
     private void tightenSideFiles() {
