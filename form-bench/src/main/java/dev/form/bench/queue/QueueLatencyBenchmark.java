@@ -1,6 +1,7 @@
 package dev.form.bench.queue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.form.bench.jit.CompileActivity;
 import dev.form.bench.service.SimulatorProcess;
 import dev.form.core.api.AdoptInstanceRequest;
 import dev.form.core.api.CreateInstanceRequest;
@@ -44,7 +45,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Submit-to-outcome latency and sustained throughput of the three ways a request reaches the service,
  * measured in one run against the Cloud Hypervisor simulator: the direct HTTP call (the baseline), the
- * embedded queue ({@code POST /v1/queue}, then {@code GET /v1/requests/{id}?waitMs=} until it finished)
+ * embedded queue ({@code POST /v1/queue}, unsigned since the request it carries is signed, then
+ * {@code GET /v1/requests/{id}?waitMs=} until it finished)
  * and Kafka (produce to the request topic, outcome read from the result topic; an in-process KRaft
  * broker). The work is hot-add then remove of a disk, alternating, on several instances (or grant then
  * revoke, registry only); every request is signed before the clock starts and is verified by the service.
@@ -76,6 +78,8 @@ public final class QueueLatencyBenchmark {
     /** disk: hot-add and remove a disk (the hypervisor is called); grant: grant and revoke a level (registry only). */
     private String work = "disk";
     private CpuMeter cpu;
+    /** The one simulator process serving every VM; null with one simulator JVM per VM. */
+    private SimulatorProcess simulator;
 
     private QueueLatencyBenchmark(QueueBenchSettings settings) {
         this.settings = settings;
@@ -117,7 +121,6 @@ public final class QueueLatencyBenchmark {
                     kafka.bootstrapServers(), kafka.requestTopic(), kafka.resultTopic(), kafka.deadLetterTopic()));
             Path dataDir = dir.resolve("data");
             SimulatorProcess.Group vms = new SimulatorProcess.Group(dataDir.resolve("sockets"), "vm", settings.instances());
-            SimulatorProcess simulator = null;
             Path chBin;
             if (settings.sharedVms()) {
                 Files.createDirectories(vms.dir());
@@ -132,8 +135,7 @@ public final class QueueLatencyBenchmark {
                     .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)).withConfigFile(config));
             server.start();
             base = "http://127.0.0.1:" + server.port();
-            SimulatorProcess shared = simulator;
-            cpu = new CpuMeter(() -> shared != null ? List.of(shared.pid())
+            cpu = new CpuMeter(() -> simulator != null ? List.of(simulator.pid())
                     : server.registry().read(InstanceStore::all).stream().filter(i -> i.endpoint() != null).map(i -> i.endpoint().pid()).toList());
             try (KafkaRequestQueue producer = new KafkaRequestQueue(kafka);
                  KafkaResultWatcher results = new KafkaResultWatcher(kafka, false)) {
@@ -162,8 +164,10 @@ public final class QueueLatencyBenchmark {
 
     private void measure(VmmServer server, KafkaRequestQueue producer, KafkaResultWatcher results) throws Exception {
         List<String> paths = settings.paths();
-        // Warm-up of every path (JIT, connections, consumer group), not measured.
+        // Warm-up of every path (JIT, connections, consumer group), not measured: one request at a time,
+        // then concurrently until the JIT has settled, so that neither measured phase pays for compiling.
         for (String path : paths) latency(path, producer, results, 60);
+        warmUpThroughput(server, producer, results);
 
         System.out.println("submit-to-outcome latency, one request at a time (ms):");
         Map<String, Stats> latency = new java.util.LinkedHashMap<>();
@@ -179,11 +183,7 @@ public final class QueueLatencyBenchmark {
             Recording jfr = settings.jfr() == null ? null : new Recording(Configuration.getConfiguration("profile"));
             if (jfr != null) jfr.start();
             try {
-                Throughput t = switch (path) {
-                    case "direct" -> throughputDirect(settings.throughput());
-                    case "embedded" -> throughputEmbedded(server, settings.throughput());
-                    default -> throughputKafka(producer, results, settings.throughput());
-                };
+                Throughput t = throughput(path, server, producer, results, false);
                 rate.put(path, t.perSecond());
                 System.out.printf(Locale.ROOT, "  (%s: %s)%n", path, t.cpu());
             } finally {
@@ -210,6 +210,30 @@ public final class QueueLatencyBenchmark {
             targets.append(String.format(Locale.ROOT, " (direct baseline, same run: %.0f req/s)", rate.get("direct")));
         }
         System.out.println(targets);
+    }
+
+    /**
+     * Unmeasured throughput rounds of every path until the JIT compilers have settled: one request at a
+     * time leaves the concurrent paths (and the queue's own code) to be compiled during the measured
+     * phases, and whichever path ran first would pay for it.
+     */
+    private void warmUpThroughput(VmmServer server, KafkaRequestQueue producer, KafkaResultWatcher results) throws Exception {
+        for (int round = 1; round <= settings.warmupRounds(); round++) {
+            CompileActivity jit = CompileActivity.start(simulator == null ? null : simulator::compileMillis);
+            for (String path : settings.paths()) throughput(path, server, producer, results, true);
+            CompileActivity.Shares shares = jit.stop();
+            System.out.printf(Locale.ROOT, "throughput warm-up round %d, every path: %s%s%n", round, shares, shares.settled() ? ": settled" : "");
+            if (shares.settled()) return;
+        }
+        if (settings.warmupRounds() > 0) System.out.println("  (the JIT did NOT settle within --warmup-rounds: the figures below include compiling)");
+    }
+
+    private Throughput throughput(String path, VmmServer server, KafkaRequestQueue producer, KafkaResultWatcher results, boolean quiet) throws Exception {
+        return switch (path) {
+            case "direct" -> throughputDirect(settings.throughput());
+            case "embedded" -> throughputEmbedded(server, settings.throughput(), quiet);
+            default -> throughputKafka(producer, results, settings.throughput(), quiet);
+        };
     }
 
     private Stats latency(String path, KafkaRequestQueue producer, KafkaResultWatcher results, int n) throws Exception {
@@ -274,7 +298,8 @@ public final class QueueLatencyBenchmark {
     private record Signed(Op op, SignedHeaders headers) {
     }
 
-    private record SignedQueued(QueuedRequest request, byte[] postBody, SignedHeaders postHeaders, String waitTarget, SignedHeaders waitHeaders) {
+    /** A queued request and the body of its POST /v1/queue, which carries no signature of its own. */
+    private record SignedQueued(QueuedRequest request, byte[] postBody, String waitTarget, SignedHeaders waitHeaders) {
     }
 
     private List<Signed> signDirect(List<Op> ops) {
@@ -286,9 +311,8 @@ public final class QueueLatencyBenchmark {
         for (Op o : ops) {
             QueuedRequest q = RequestSigner.signQueued(admin, o.instance(), o.method(), o.target(), o.body(), Duration.ofMinutes(30));
             byte[] post = json(q);
-            SignedHeaders ph = RequestSigner.sign(admin, "POST", "/v1/queue", post, Duration.ofMinutes(5));
             String wait = "/v1/requests/" + q.nonce() + "?waitMs=30000";
-            out.add(new SignedQueued(q, post, ph, wait, withWait ? RequestSigner.sign(admin, "GET", wait, null, Duration.ofMinutes(5)) : null));
+            out.add(new SignedQueued(q, post, wait, withWait ? RequestSigner.sign(admin, "GET", wait, null, Duration.ofMinutes(5)) : null));
         }
         return out;
     }
@@ -318,7 +342,7 @@ public final class QueueLatencyBenchmark {
         for (int i = 0; i < signed.size(); i++) {
             SignedQueued s = signed.get(i);
         long start = System.nanoTime();
-            HttpResponse<byte[]> accepted = send("POST", "/v1/queue", s.postBody(), s.postHeaders());
+            HttpResponse<byte[]> accepted = send("POST", "/v1/queue", s.postBody(), null);
             if (accepted.statusCode() != 202) throw new IllegalStateException("POST /v1/queue -> " + accepted.statusCode() + " " + new String(accepted.body()));
             HttpResponse<byte[]> done = send("GET", s.waitTarget(), new byte[0], s.waitHeaders());
             t[i] = System.nanoTime() - start;
@@ -370,7 +394,7 @@ public final class QueueLatencyBenchmark {
         return new Throughput(signed.size(), signed.size() / seconds, CpuMeter.perRequest(cpu0, cpu1, signed.size(), seconds));
     }
 
-    private Throughput throughputEmbedded(VmmServer server, int n) throws Exception {
+    private Throughput throughputEmbedded(VmmServer server, int n, boolean quiet) throws Exception {
         List<SignedQueued> signed = signEmbedded(ops(n), false);
         // Each instance's requests run in order, so its last one finishing means its lane is done: wait for
         // those (long polls, signed now) instead of polling the table, which would cost the service CPU.
@@ -390,7 +414,7 @@ public final class QueueLatencyBenchmark {
             List<SignedQueued> mine = signed.stream().filter(s -> s.request().instance().equals(instance)).toList();
             posts.add(pool.submit(() -> {
                 for (SignedQueued s : mine) {
-                    HttpResponse<byte[]> r = send("POST", "/v1/queue", s.postBody(), s.postHeaders());
+                    HttpResponse<byte[]> r = send("POST", "/v1/queue", s.postBody(), null);
                     if (r.statusCode() != 202) throw new IllegalStateException("POST /v1/queue -> " + r.statusCode() + " " + new String(r.body()));
                 }
                 return null;
@@ -430,11 +454,11 @@ public final class QueueLatencyBenchmark {
             return ms.stream().mapToLong(Long::longValue).toArray();
         });
         Stats s = Stats.of(underLoad);
-        System.out.printf(Locale.ROOT, "  (embedded under load: accepted-to-recorded p50 %.1f ms, p99 %.1f ms)%n", s.p50, s.p99);
+        if (!quiet) System.out.printf(Locale.ROOT, "  (embedded under load: accepted-to-recorded p50 %.1f ms, p99 %.1f ms)%n", s.p50, s.p99);
         return new Throughput(signed.size(), signed.size() / seconds, CpuMeter.perRequest(cpu0, cpu1, signed.size(), seconds));
     }
 
-    private Throughput throughputKafka(KafkaRequestQueue producer, KafkaResultWatcher results, int n) throws Exception {
+    private Throughput throughputKafka(KafkaRequestQueue producer, KafkaResultWatcher results, int n, boolean quiet) throws Exception {
         List<QueuedRequest> signed = signKafka(ops(n));
         List<CompletableFuture<?>> outcomes = new ArrayList<>();
         long[] sentAt = new long[signed.size()];
@@ -458,7 +482,7 @@ public final class QueueLatencyBenchmark {
         }
         if (failed > 0) System.out.println("  (kafka: " + failed + " request(s) failed)");
         Stats s = Stats.of(lat);
-        System.out.printf(Locale.ROOT, "  (kafka under load: submit-to-outcome p50 %.1f ms, p99 %.1f ms)%n", s.p50, s.p99);
+        if (!quiet) System.out.printf(Locale.ROOT, "  (kafka under load: submit-to-outcome p50 %.1f ms, p99 %.1f ms)%n", s.p50, s.p99);
         return new Throughput(signed.size(), signed.size() / seconds, CpuMeter.perRequest(cpu0, cpu1, signed.size(), seconds));
     }
 
@@ -493,11 +517,12 @@ public final class QueueLatencyBenchmark {
         }
     }
 
+    /** {@code headers} null: unsigned (POST /v1/queue). */
     private HttpResponse<byte[]> send(String method, String target, byte[] body, SignedHeaders headers) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + target)).timeout(Duration.ofSeconds(60))
                 .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (body.length > 0) b.header("Content-Type", "application/json");
-        headers.asMap().forEach(b::header);
+        if (headers != null) headers.asMap().forEach(b::header);
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 

@@ -21,11 +21,12 @@ import java.util.Locale;
  * closed loop) each request also waits for the N-1 others in flight, so the difference there is the
  * service's lower throughput seen as queueing, and is shown for information.
  *
+ * @param warmUp       how the unmeasured warm-up ended
  * @param pacedDriver  the driver at the paced phase's offered load; null when that phase was skipped
  * @param pacedService the service at the same offered load; null when that phase was skipped
  * @param rss   null when the memory figure was skipped
  */
-public record BenchReport(BenchSettings settings, LoadRun driver, LoadRun service, LoadRun pacedDriver, LoadRun pacedService,
+public record BenchReport(BenchSettings settings, WarmUp warmUp, LoadRun driver, LoadRun service, LoadRun pacedDriver, LoadRun pacedService,
                           Latencies fsync, RssFigure rss) {
     public static final double OVERHEAD_P99_TARGET_MS = 5.0;
     public static final double PAIRS_PER_SECOND_TARGET = 500.0;
@@ -115,6 +116,7 @@ public record BenchReport(BenchSettings settings, LoadRun driver, LoadRun servic
         } else {
             rows.add(new String[]{"service RSS", "skipped", "-", "<= 256 MB", "-"});
         }
+        rows.add(new String[]{"warm-up", warmUp.summary(), "-", "JIT settled", warmUp.rounds() == 0 ? "-" : met(warmUp.settled())});
         int[] width = new int[5];
         for (String[] r : rows) for (int i = 0; i < 5; i++) width[i] = Math.max(width[i], r[i].length());
         StringBuilder out = new StringBuilder();

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 PATH=$JAVA_HOME/bin:$PATH
  * mvn -q -B -o -Dform.buildDir=target-bench -pl form-bench -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp
  * java -cp form-bench/target-bench/classes:$(cat /tmp/bench.cp) dev.form.bench.service.ServiceBenchmark \
- *      [--clients 32] [--instances 100] [--pairs 6400] [--warmup 40] [--rss-instances 1000] \
+ *      [--clients 32] [--instances 100] [--pairs 6400] [--warmup 40] [--warmup-rounds 15] [--rss-instances 1000] \
  *      [--paced-rate 250] [--paced-pairs 2000] \
  *      [--eject-delay-ms 0] [--work-dir DIR] [--jfr FILE] [--service-jvm-opts "-XX:NativeMemoryTracking=summary ..."]
  * </pre>
@@ -52,7 +52,8 @@ import java.util.stream.Stream;
  *     Client c of N owns the instances i with i mod N = c (so an image is never attached twice at once)
  *     and goes round them: pair k adds disk {@code b<c>x<k>} (a per-instance raw image in volumes/) and
  *     removes it with the default wait for the guest.</li>
- * <li>Warm-up, unmeasured: the driver baseline, then the service. Measured: the driver baseline
+ * <li>Warm-up, unmeasured, in rounds of the driver baseline then the service, until the JIT compilers of
+ *     this JVM and the simulator process have settled ({@link WarmUp}). Measured: the driver baseline
  *     ({@link DriverPairClient}: the same vm.info + vm.add-disk, vm.remove-device + vm.info polling the
  *     service makes, N threads over the other M VMs of the same simulator process), then the service
  *     (N threads, one kept-alive HTTP/1.1 connection each, {@link ServicePairClient}).</li>
@@ -106,14 +107,14 @@ public final class ServiceBenchmark {
         try {
             LoadFigures load = loadPhases(s, root.resolve("load"), progress);
             BenchReport.RssFigure rss = s.rssInstances() == 0 ? null : rssPhase(s, root.resolve("rss"), progress);
-            return new BenchReport(s, load.driver(), load.service(), load.pacedDriver(), load.pacedService(), load.fsync(), rss);
+            return new BenchReport(s, load.warmUp(), load.driver(), load.service(), load.pacedDriver(), load.pacedService(), load.fsync(), rss);
         } finally {
             if (s.workDir() == null) deleteTree(root);
         }
     }
 
     /** {@code pacedDriver} and {@code pacedService} are null when the paced phase is skipped. */
-    private record LoadFigures(LoadRun driver, LoadRun service, LoadRun pacedDriver, LoadRun pacedService, Latencies fsync) {
+    private record LoadFigures(WarmUp warmUp, LoadRun driver, LoadRun service, LoadRun pacedDriver, LoadRun pacedService, Latencies fsync) {
     }
 
     private static LoadFigures loadPhases(BenchSettings s, Path root, PrintStream progress) throws Exception {
@@ -131,7 +132,7 @@ public final class ServiceBenchmark {
         Credentials key = Credentials.generate(new SecureRandom());
         List<ServicePairClient> serviceClients = new ArrayList<>();
         List<DriverPairClient> driverClients = new ArrayList<>();
-        try (SimulatorProcess ignored = SimulatorProcess.start(root, s.ejectDelay(), List.of(serviceVms, driverVms));
+        try (SimulatorProcess simulator = SimulatorProcess.start(root, s.ejectDelay(), List.of(serviceVms, driverVms));
              VmmServer server = new VmmServer(VmmServer.Options.defaults(dataDir).withListen("127.0.0.1", 0)
                      .withAdmins(List.of(key.address()))
                      .withHypervisor(HypervisorKind.CLOUD_HYPERVISOR, CloudHypervisorSimulatorMain.writeLauncher(root.resolve("bin")), null))) {
@@ -140,24 +141,17 @@ public final class ServiceBenchmark {
             progress.printf("service on 127.0.0.1:%d adopting %d instances%n", port, m);
             adopt(key, port, serviceVms, "bench-");
 
-            int[] warmFrom = new int[n], warmCount = new int[n], from = new int[n], count = new int[n];
-            for (int c = 0; c < n; c++) {
-                warmCount[c] = s.warmupPairs();
-                from[c] = s.warmupPairs();
-                count[c] = s.pairsOf(c);
-            }
             for (int c = 0; c < n; c++) {
                 List<Integer> owned = owned(c, n, m);
                 serviceClients.add(new ServicePairClient(c, "127.0.0.1", port, key, owned));
                 driverClients.add(new DriverPairClient(c, owned.stream().map(driverVms::socket).toList(),
                         owned.stream().map(i -> direct.resolve("img-" + i + ".raw")).toList()));
             }
-
-            if (s.warmupPairs() > 0) {
-                progress.printf("warm-up: %d pairs per client, driver then service%n", s.warmupPairs());
-                check("driver warm-up", LoadRun.run(driverClients, warmFrom, warmCount));
-                sign(serviceClients, warmFrom, warmCount, progress);
-                check("service warm-up", LoadRun.run(serviceClients, warmFrom, warmCount));
+            WarmUp warmUp = WarmUp.run(s, driverClients, serviceClients, (f, c) -> sign(serviceClients, f, c, progress), simulator, progress);
+            int[] from = new int[n], count = new int[n];
+            for (int c = 0; c < n; c++) {
+                from[c] = warmUp.pairsPerClient();
+                count[c] = s.pairsOf(c);
             }
             progress.printf("measuring: %d pairs, %d clients, %d instances — direct driver%n", s.pairs(), n, m);
             List<LoadRun> driverRounds = new ArrayList<>(), serviceRounds = new ArrayList<>();
@@ -202,7 +196,7 @@ public final class ServiceBenchmark {
             Latencies fsync = FsyncProbe.measure(dataDir, 200);
             LoadRun driver = LoadRun.merge(driverRounds);
             LoadRun service = LoadRun.merge(serviceRounds);
-            return new LoadFigures(driver, service, pacedDriver, pacedService, fsync);
+            return new LoadFigures(warmUp, driver, service, pacedDriver, pacedService, fsync);
         } finally {
             serviceClients.forEach(ServicePairClient::close);
             driverClients.forEach(DriverPairClient::close);
@@ -224,16 +218,10 @@ public final class ServiceBenchmark {
         return out;
     }
 
-    private static void sign(List<ServicePairClient> clients, int[] from, int[] count, PrintStream progress) {
+    static void sign(List<ServicePairClient> clients, int[] from, int[] count, PrintStream progress) {
         long t0 = System.nanoTime();
         IntStream.range(0, clients.size()).parallel().forEach(c -> clients.get(c).sign(from[c], count[c], SIGNATURE_TTL));
         progress.printf("signed %d requests in %.1f s, before the clock starts%n", 2 * IntStream.of(count).sum(), (System.nanoTime() - t0) / 1e9);
-    }
-
-    private static void check(String phase, LoadRun run) {
-        if (run.failures() > 0) {
-            throw new IllegalStateException(phase + ": " + run.failures() + " of " + run.attempted() + " calls failed, e.g. " + run.failureSamples());
-        }
     }
 
     /** The instances client {@code c} of {@code n} owns: those with index mod n = c. */

@@ -9,6 +9,7 @@ import dev.form.testkit.chsim.SimulatorOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,11 +29,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Child side ({@link #main}): {@code --eject-delay-ms N} then groups {@code DIR PREFIX COUNT}; serves
  * {@code DIR/PREFIX-i.sock} for i in [0, COUNT), creates and boots a VM behind each, prints {@code ready},
- * and exits when its standard input closes.
+ * answers each {@code jit} line on its standard input with its JIT compile time in ms, and exits when
+ * that input closes.
  */
 public final class SimulatorProcess implements AutoCloseable {
     /** PCI segments of every simulated VM: hot-adds are spread over them, so slow ejects never exhaust one. */
     static final int PCI_SEGMENTS = 4;
+    private static final byte[] JIT_QUERY = "jit\n".getBytes(StandardCharsets.US_ASCII);
 
     /** One set of VMs: sockets {@code dir/prefix-i.sock}. */
     public record Group(Path dir, String prefix, int count) {
@@ -42,9 +45,11 @@ public final class SimulatorProcess implements AutoCloseable {
     }
 
     private final Process process;
+    private final BufferedReader out;
 
-    private SimulatorProcess(Process process) {
+    private SimulatorProcess(Process process, BufferedReader out) {
         this.process = process;
+        this.out = out;
     }
 
     /** Starts the child and waits (bounded) until every VM is booted. */
@@ -60,8 +65,8 @@ public final class SimulatorProcess implements AutoCloseable {
         Files.createDirectories(logDir);
         Path log = logDir.resolve("simulator.log");
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-        SimulatorProcess sim = new SimulatorProcess(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        SimulatorProcess sim = new SimulatorProcess(p, out);
         String line = out.readLine();
         if (!"ready".equals(line)) {
             sim.close();
@@ -72,6 +77,15 @@ public final class SimulatorProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** Milliseconds the child's JIT compilers have spent so far (it answers a {@code jit} line on its input). */
+    public synchronized long compileMillis() throws IOException {
+        process.getOutputStream().write(JIT_QUERY);
+        process.getOutputStream().flush();
+        String line = out.readLine();
+        if (line == null) throw new IOException("the simulator process has gone (exit status " + (process.isAlive() ? "?" : process.exitValue()) + ")");
+        return Long.parseLong(line.trim());
     }
 
     private static String tail(Path log) {
@@ -123,8 +137,13 @@ public final class SimulatorProcess implements AutoCloseable {
         }
         System.out.println("ready");
         System.out.flush();
-        while (System.in.read() >= 0) {
-            // runs until the parent closes our standard input (or dies)
+        // runs until the parent closes our standard input (or dies), answering its questions meanwhile
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.equals("jit")) {
+                System.out.println(ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+                System.out.flush();
+            }
         }
         simulator.close();
         System.exit(0);

@@ -19,6 +19,7 @@ class QueueBenchSettingsTest {
         assertThat(d.createImages()).as("each instance's own image").isFalse();
         assertThat(d.removeWait()).as("the service's default wait=true").isTrue();
         assertThat(d.workers()).as("the service's own default").isZero();
+        assertThat(d.warmupRounds()).as("throughput warm-up until the JIT settles, at most 10 rounds").isEqualTo(10);
         assertThat(d.paths()).containsExactly("direct", "embedded", "kafka");
         assertThat(d.describe()).contains("one simulator process", "remove wait=true", "as the service's default");
     }
@@ -27,10 +28,10 @@ class QueueBenchSettingsTest {
     void everyOptionIsParsed() {
         QueueBenchSettings s = QueueBenchSettings.parse(new String[]{"--instances", "32", "--latency", "100", "--throughput", "2000",
                 "--work", "disk", "--paths", "direct,kafka", "--images", "create", "--remove-wait", "false", "--vms", "per-vm",
-                "--eject-delay-ms", "5", "--workers", "8", "--dir", "/tmp/x", "--jfr", "/tmp/q"});
+                "--eject-delay-ms", "5", "--warmup-rounds", "2", "--workers", "8", "--dir", "/tmp/x", "--jfr", "/tmp/q"});
         assertThat(s).isEqualTo(new QueueBenchSettings(32, 100, 2000, List.of("disk"), List.of("direct", "kafka"), true, false, false,
-                Duration.ofMillis(5), 8, Path.of("/tmp/x"), Path.of("/tmp/q")));
-        assertThat(s.describe()).contains("one simulator JVM per VM", "a new 1 MiB sparse image per add", "queue workers 8");
+                Duration.ofMillis(5), 2, 8, Path.of("/tmp/x"), Path.of("/tmp/q")));
+        assertThat(s.describe()).contains("one simulator JVM per VM", "a new 1 MiB sparse image per add", "up to 2 warm-up rounds", "queue workers 8");
     }
 
     @Test

@@ -24,9 +24,17 @@ class ServiceBenchmarkSmokeTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void tinyRunCompletesEveryRequestAndReportsSaneFigures() throws Exception {
-        BenchSettings settings = new BenchSettings(2, 3, 10, 1, 2, 40, 4, Duration.ZERO, tmp, null, java.util.List.of());
+        BenchSettings settings = new BenchSettings(2, 3, 10, 1, 2, 2, 40, 4, Duration.ZERO, tmp, null, java.util.List.of());
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         BenchReport report = ServiceBenchmark.run(settings, new PrintStream(progress, true, StandardCharsets.UTF_8));
+
+        WarmUp warmUp = report.warmUp();
+        assertThat(warmUp.rounds()).isBetween(1, 2);
+        assertThat(warmUp.pairsPerClient()).isEqualTo(warmUp.rounds());
+        // the simulator answers how long its compilers worked: a share of the round that can be read
+        assertThat(warmUp.last().here()).isNotNaN().isNotNegative();
+        assertThat(warmUp.last().simulator()).isNotNaN().isNotNegative();
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("warm-up round 1: 1 pairs per client, ", "compiling");
 
         LoadRun service = report.service();
         assertThat(service.failures()).as("failed service calls: %s", service.failureSamples()).isZero();
@@ -66,7 +74,7 @@ class ServiceBenchmarkSmokeTest {
         assertThat(rss.emptyBytes()).isBetween(16L << 20, 8L << 30);
         assertThat(rss.bytes()).isBetween(16L << 20, 8L << 30);
 
-        assertThat(report.table()).contains("throughput, add+remove pairs/s", "service overhead p99", "service RSS after GC", "28 / 28", "offered 40 pairs/s");
+        assertThat(report.table()).contains("throughput, add+remove pairs/s", "service overhead p99", "service RSS after GC", "28 / 28", "offered 40 pairs/s", "warm-up");
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("before the clock starts");
     }
 
