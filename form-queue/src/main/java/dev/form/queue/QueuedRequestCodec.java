@@ -77,12 +77,11 @@ public final class QueuedRequestCodec {
                 throw new MalformedRequestException(field, field + " must be " + (numeric ? "an integer (unix seconds)" : "a string"));
             }
         }
-        QueuedRequest request;
-        try {
-            request = mapper().treeToValue(tree, QueuedRequest.class);
-        } catch (IOException e) {
-            throw new MalformedRequestException(null, "not a QueuedRequest JSON object: " + firstLine(e.getMessage()));
-        }
+        // Every field was just checked for presence and type: build the record from the tree rather than
+        // binding it a second time.
+        QueuedRequest request = new QueuedRequest(tree.get("instance").textValue(), tree.get("method").textValue(),
+                tree.get("target").textValue(), tree.get("bodyBase64").textValue(), tree.get("nonce").textValue(),
+                tree.get("expires").longValue(), tree.get("signature").textValue(), tree.get("address").textValue());
         validate(request);
         return request;
     }

@@ -31,8 +31,9 @@ public class AuthenticationException extends RuntimeException {
 
     private final Reason reason;
 
+    /** Without a stack trace: it is the caller's mistake, answered with its message, and unauthenticated traffic should be cheap to refuse. */
     public AuthenticationException(Reason reason, String message) {
-        super(message);
+        super(message, null, false, false);
         this.reason = reason;
     }
 

@@ -59,7 +59,7 @@ public record SignedHeaders(String nonce, long expires, String signature, String
         if (!missing.isEmpty()) {
             throw new AuthenticationException(AuthenticationException.Reason.MISSING,
                     "request is not signed: missing header" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
-                            + " (every /v1 route except /v1/health and /v1/openapi.json needs " + NONCE + ", "
+                            + " (every /v1 route except /v1/health, /v1/openapi.json and POST /v1/queue needs " + NONCE + ", "
                             + EXPIRES + " and " + SIGNATURE + "; see docs/protocol.md)");
         }
         return new SignedHeaders(nonce, parseExpires(expires), signature, address);
