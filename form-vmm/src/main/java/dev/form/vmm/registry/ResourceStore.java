@@ -23,7 +23,7 @@ public final class ResourceStore {
     /** Records an intent or a cold-recorded resource; returns the row with its sequence number. */
     public static ResourceRecord insert(Connection c, ResourceRecord r) throws SQLException {
         try (var st = c.prepareStatement("INSERT INTO resources(instance_id, id, kind, state, spec, pci_address, intent_id, caller, created_at, updated_at) "
-                + "VALUES (?,?,?,?,?,?,?,?,?,?)", java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                + "VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING seq")) {
             st.setString(1, r.instanceId());
             st.setString(2, r.id());
             st.setString(3, r.spec().kind().wireName());
@@ -34,8 +34,8 @@ public final class ResourceStore {
             st.setString(8, r.caller());
             st.setLong(9, r.createdAt().toEpochMilli());
             st.setLong(10, System.currentTimeMillis());
-            st.executeUpdate();
-            ResultSet keys = st.getGeneratedKeys();
+            // RETURNING, not getGeneratedKeys: the driver answers that with a statement compiled anew each time
+            ResultSet keys = st.executeQuery();
             long seq = keys.next() ? keys.getLong(1) : 0;
             return new ResourceRecord(seq, r.instanceId(), r.id(), r.state(), r.spec(), r.pciAddress(), r.intentId(), r.caller(), r.createdAt());
         }
