@@ -51,6 +51,8 @@ final class CachingConnection implements InvocationHandler {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         String name = method.getName();
         if (name.equals("prepareStatement") && args.length == 1) return prepare((String) args[0]);
+        if (name.equals("equals") && args.length == 1) return proxy == args[0];
+        if (name.equals("hashCode") && args == null) return System.identityHashCode(proxy);
         if (name.equals("close")) closeStatements();
         return forward(method, args);
     }
@@ -99,6 +101,12 @@ final class CachingConnection implements InvocationHandler {
                 case "close" -> {
                     giveBack();
                     return null;
+                }
+                case "equals" -> {
+                    return proxy == args[0];
+                }
+                case "hashCode" -> {
+                    return System.identityHashCode(proxy);
                 }
                 case "isClosed" -> {
                     return !inUse || statement.isClosed();

@@ -46,6 +46,8 @@ class CachingConnectionTest {
                 assertThat(ins.executeUpdate()).isEqualTo(1);
             }
             assertThat(values(c)).containsExactly("1=one", "2=null");
+            assertThat(c).isEqualTo(c).hasSameHashCodeAs(c);
+            assertThat(first).isEqualTo(first).isNotEqualTo(c.prepareStatement("SELECT 1"));
         }
     }
 
