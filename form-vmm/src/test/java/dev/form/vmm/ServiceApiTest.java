@@ -495,6 +495,22 @@ class ServiceApiTest {
         Reply removedButOwned = admin.post("/v1/instances/plain/disks", Map.of("path", "kept.raw"));
         assertError(removedButOwned, 403, "policy_denied", "path");
         assertThat(removedButOwned.json().get("message").asText()).contains("belongs to instance");
+        // an image no instance owns: shared read-only across instances, never beside a writer
+        Files.write(h.dataDir.resolve("volumes/common.raw"), new byte[1 << 20]);
+        assertThat(checked(admin.post("/v1/instances/web-1/disks", Map.of("diskId", "common", "path", "common.raw"))).status()).isEqualTo(201);
+        Reply besideWriter = admin.post("/v1/instances/plain/disks", Map.of("path", "common.raw", "readonly", true));
+        assertError(besideWriter, 409, "conflict", "path");
+        assertThat(besideWriter.json().get("message").asText()).contains("read-write", "disk 'common'");
+        assertError(admin.post("/v1/instances/plain/disks", Map.of("path", "common.raw")), 409, "conflict", "path");
+        assertThat(checked(admin.delete("/v1/instances/web-1/resources/common")).json().get("state").asText()).isEqualTo("removed");
+        assertThat(checked(admin.post("/v1/instances/plain/disks", Map.of("diskId", "reader", "path", "common.raw", "readonly", true)))
+                .status()).isEqualTo(201);
+        assertThat(checked(admin.post("/v1/instances/web-1/disks", Map.of("diskId", "reader2", "path", "common.raw", "readonly", true)))
+                .status()).isEqualTo(201);
+        Reply writerBesideReaders = admin.post("/v1/instances/web-1/disks", Map.of("diskId", "writer", "path", "common.raw"));
+        assertError(writerBesideReaders, 409, "conflict", "path");
+        assertThat(writerBesideReaders.json().get("message").asText()).contains("already attached");
+        assertThat(checked(admin.delete("/v1/instances/web-1/resources/reader2")).json().get("state").asText()).isEqualTo("removed");
         assertThat(checked(admin.delete("/v1/instances/plain")).json().get("state").asText()).isEqualTo("deleted");
     }
 
