@@ -61,6 +61,9 @@ class SimMainTest {
             assertThat(p.isAlive()).as(Files.exists(dir.resolve("out.log")) ? Files.readString(dir.resolve("out.log")) : "").isTrue();
             RawClient.Response ping = RawClient.once(socket, RawClient.get("vmm.ping"));
             assertThat(ping.body()).contains("\"version\":\"53.0.0\"", "\"pid\":" + p.pid());
+            // as with Cloud Hypervisor, the API answers while the VM of the command line is still being
+            // created and booted ("VM is not created"): wait for it to run
+            await().atMost(Duration.ofSeconds(30)).until(() -> RawClient.once(socket, RawClient.get("vm.info")).body().contains("\"state\":\"Running\""));
             RawClient.Response info = RawClient.once(socket, RawClient.get("vm.info"));
             assertThat(info.body()).contains("\"state\":\"Running\"", "\"boot_vcpus\":2", "\"shared\":true", "\"id\":\"_disk0\"",
                     "\"image_type\":\"Raw\"", "\"cmdline\":\"console=ttyS0 root=/dev/vda\"");
