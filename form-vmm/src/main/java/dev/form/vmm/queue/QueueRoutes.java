@@ -157,13 +157,13 @@ final class QueueRoutes {
 
     /** The instance id both the signed target and the message's instance field resolve to. */
     static String lane(Connection c, String targetRef, String instanceField) throws SQLException {
-        Optional<String> byTarget = InstanceIds.of(c, targetRef);
+        Optional<String> byTarget = InstanceStore.idByRef(c, targetRef);
         if (byTarget.isEmpty()) {
             throw ApiProblem.notFound("no instance '" + targetRef + "' on this host (named by the queued request's target)");
         }
         String id = byTarget.get();
         if (!instanceField.equals(targetRef)) {
-            Optional<String> byField = InstanceIds.of(c, instanceField);
+            Optional<String> byField = InstanceStore.idByRef(c, instanceField);
             if (byField.isEmpty() || !byField.get().equals(id)) {
                 throw ApiProblem.invalid("instance", "instance '" + instanceField + "' is not the instance the signed target names ('"
                         + targetRef + "'); they must name the same instance");

@@ -64,6 +64,16 @@ public final class InstanceStore {
         return byId.isPresent() ? byId : byName(c, ref);
     }
 
+    /**
+     * The id {@code ref} (an id or a name, as {@link #byRef}) names, from the instances table alone: for
+     * callers that need only the id inside the registry's writer, where parsing the record's launch
+     * configuration would be work for nothing.
+     */
+    public static Optional<String> idByRef(Connection c, String ref) throws SQLException {
+        Optional<String> byId = oneId(c, "SELECT id FROM instances WHERE id = ?", ref);
+        return byId.isPresent() ? byId : oneId(c, "SELECT id FROM instances WHERE name = ?", ref);
+    }
+
     public static List<InstanceRecord> all(Connection c) throws SQLException {
         List<InstanceRecord> out = new ArrayList<>();
         try (var st = c.prepareStatement("SELECT " + COLUMNS + " FROM instances ORDER BY created_at, id")) {
@@ -96,6 +106,14 @@ public final class InstanceStore {
             st.setString(1, arg);
             ResultSet rs = st.executeQuery();
             return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+        }
+    }
+
+    private static Optional<String> oneId(Connection c, String sql, String arg) throws SQLException {
+        try (var st = c.prepareStatement(sql)) {
+            st.setString(1, arg);
+            ResultSet rs = st.executeQuery();
+            return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         }
     }
 
