@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the JDK 25 AOT cache of the form CLI by a training run (dev.form.cli.AotTraining) on exactly the
-# shaded jar that bin/form runs. A JDK without AOT caches (before 25) or a failed training run only
+# launcher jar that bin/form runs (the JVM also takes the cache when the service-libs jar follows it). A JDK without AOT caches (before 25) or a failed training run only
 # leaves the cache out: the CLI works without it, just starts slower.
 set -u
 java_home=$1 jar=$2 out=$3
@@ -11,8 +11,10 @@ if [ "${version%%.*}" -lt 25 ] 2>/dev/null; then
   echo "aot-train: JDK $version has no AOT cache; skipped"
   exit 0
 fi
-# Same flags as bin/form: the cache is only used when they match.
-opts=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8)
+# Same options as bin/form: the cache is only used when they match.
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+opts=(--enable-native-access=ALL-UNNAMED -Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8
+      "@$root/bin/lib/cli.jvm-options")
 if ! "$java" "${opts[@]}" -XX:AOTCacheOutput="$out" -Xlog:aot=error,cds=error -cp "$jar" \
     dev.form.cli.AotTraining >"$out.log" 2>&1; then
   echo "aot-train: training run failed (see $out.log); the CLI runs without an AOT cache"

@@ -3,7 +3,7 @@
 # simulator, beside a JDK hello world started with the same JVM options in the same run:
 #   1. `form --help` and a signed `form manage add disk` round trip (key from FORM_PRIVATE_KEY) through bin/form,
 #      the same two run as plain java (no launcher script), and hello world;
-#   2. the JVM options bin/form uses, one at a time, on `form --help` (why they are there);
+#   2. the JVM options bin/form uses (bin/lib/cli.jvm-options), one at a time, on the signed add (why they are there);
 #   3. the launcher's own staleness check, which the runs above skip (FORM_NO_BUILD=1);
 #   4. separately, unlocking a standard scrypt keystore (its KDF costs by design).
 # The service is warmed first with 30 unmeasured add/remove rounds, as a service in use would be.
@@ -31,6 +31,8 @@ cleanup() {
 trap cleanup EXIT
 
 "$form" --version >/dev/null   # builds the CLI (and its AOT cache) if needed
+jar="$out/form-cli-0.1.0-SNAPSHOT-launcher.jar"
+libs="$out/form-cli-0.1.0-SNAPSHOT-service-libs.jar"
 # From here on the build is fixed: a source edited during the run must not rebuild (and replace) the jar
 # under the running service. The launcher's staleness check is measured on its own in part 4.
 export FORM_NO_BUILD=1
@@ -40,7 +42,7 @@ if [ ! -f "$testkit_jar" ]; then
 fi
 cat >"$work/cloud-hypervisor" <<EOS
 #!/bin/sh
-exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -cp "$testkit_jar:$out/form-cli-0.1.0-SNAPSHOT-all.jar" dev.form.testkit.chsim.CloudHypervisorSimulatorMain "\$@"
+exec "$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx96m -cp "$testkit_jar:$jar:$libs" dev.form.testkit.chsim.CloudHypervisorSimulatorMain "\$@"
 EOS
 chmod +x "$work/cloud-hypervisor"
 
@@ -68,8 +70,9 @@ mkdir -p "$work/hello"
 printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' >"$work/hello/Hello.java"
 "$JAVA_HOME/bin/javac" -d "$work/hello" "$work/hello/Hello.java"
 
-opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8"
-cp="$out/form-cli-0.1.0-SNAPSHOT-all.jar"
+base="--enable-native-access=ALL-UNNAMED -Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8"
+opts="$base @$root/bin/lib/cli.jvm-options"
+cp="$jar"
 aot=""
 [ -f "$out/form.aot" ] && aot="-XX:AOTCache=$out/form.aot -Xlog:aot=off -Xlog:cds=off"
 add="manage add disk -n web --path bench.raw --size 1M --disk-id bench"
@@ -95,17 +98,19 @@ for r in results:
 PY
 fi
 
-echo "== 2. which JVM options help: form --help"
-hyperfine -N --warmup 2 --runs 10 --export-markdown "$work/options.md" \
-  -n "no options" "$java -cp $cp dev.form.cli.Main --help" \
-  -n "C1 only" "$java -XX:TieredStopAtLevel=1 -cp $cp dev.form.cli.Main --help" \
-  -n "C1 + SerialGC" "$java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp $cp dev.form.cli.Main --help" \
-  -n "C1 + SerialGC + AOT cache" "$java $opts $aot -cp $cp dev.form.cli.Main --help"
+echo "== 2. which JVM options help: form $add"
+c1="-XX:TieredStopAtLevel=1" serial="-XX:+UseSerialGC" native="-Djdk.reflect.useNativeAccessorOnly=true"
+hyperfine -N --warmup 2 --runs 10 --export-markdown "$work/options.md" --prepare "$unadd" \
+  -n "no options" "$java $base -cp $cp dev.form.cli.Main $add" \
+  -n "C1 only" "$java $base $c1 -cp $cp dev.form.cli.Main $add" \
+  -n "C1 + SerialGC" "$java $base $c1 $serial -cp $cp dev.form.cli.Main $add" \
+  -n "C1 + SerialGC + native reflection" "$java $base $c1 $serial $native -cp $cp dev.form.cli.Main $add" \
+  -n "C1 + SerialGC + native reflection + AOT cache" "$java $opts $aot -cp $cp dev.form.cli.Main $add"
 cat "$work/options.md"
 
 echo "== 3. the launcher's staleness check (find over the sources, newer than the jar), skipped above"
 hyperfine -N --warmup 2 --runs "$runs" \
-  -n "staleness check" "find $root/pom.xml $root/form-core/pom.xml $root/form-hypervisor/pom.xml $root/form-queue/pom.xml $root/form-vmm/pom.xml $root/form-cli/pom.xml $root/form-core/src/main $root/form-hypervisor/src/main $root/form-queue/src/main $root/form-vmm/src/main $root/form-cli/src/main -newer $out/form-cli-0.1.0-SNAPSHOT-all.jar -print -quit"
+  -n "staleness check" "find $root/pom.xml $root/form-core/pom.xml $root/form-hypervisor/pom.xml $root/form-queue/pom.xml $root/form-vmm/pom.xml $root/form-cli/pom.xml $root/form-core/src/main $root/form-hypervisor/src/main $root/form-queue/src/main $root/form-vmm/src/main $root/form-cli/src/main -newer $jar -print -quit"
 
 echo "== 4. unlocking a standard scrypt keystore (n=262144, r=8, p=1), separately"
 printf 'benchmark\n' >"$work/pw"

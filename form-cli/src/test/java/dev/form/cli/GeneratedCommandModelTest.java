@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class GeneratedCommandModelTest {
     private static final String REGENERATE = "regenerate it: build form-cli (package), then run "
-            + "java -cp form-cli/<build dir>/form-cli-0.1.0-SNAPSHOT-all.jar dev.form.cli.model.CommandModelGenerator form-cli/src/main/java";
+            + "java -cp form-cli/<build dir>/form-cli-0.1.0-SNAPSHOT-launcher.jar dev.form.cli.model.CommandModelGenerator form-cli/src/main/java";
 
     @TempDir
     Path home;

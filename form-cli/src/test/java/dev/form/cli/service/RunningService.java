@@ -26,6 +26,11 @@ public final class RunningService implements AutoCloseable {
     private final VmmServer server;
 
     public RunningService(Path root) throws Exception {
+        this(root, null);
+    }
+
+    /** @param configFile the service's config file (form vmm serve --config), or null for the defaults */
+    public RunningService(Path root, Path configFile) throws Exception {
         this.root = root;
         this.dataDir = root.resolve("vmm");
         Path launcher = CloudHypervisorSimulatorMain.writeLauncher(root.resolve("bin"));
@@ -33,6 +38,7 @@ public final class RunningService implements AutoCloseable {
                 .withListen("127.0.0.1", 0)
                 .withAdmins(List.of(ADMIN_ADDRESS))
                 .withHypervisor(HypervisorKind.CLOUD_HYPERVISOR, launcher, null);
+        if (configFile != null) options = options.withConfigFile(configFile);
         server = new VmmServer(options);
         server.start();
         Files.writeString(volumes().resolve("vmlinuz"), "not really a kernel: the simulator does not boot it\n");
