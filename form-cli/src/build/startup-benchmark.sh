@@ -2,7 +2,8 @@
 # Start-up of the form CLI, measured with hyperfine against a real service backed by the Cloud Hypervisor
 # simulator, beside a JDK hello world started with the same JVM options in the same run:
 #   1. `form --help` and a signed `form manage add disk` round trip (key from FORM_PRIVATE_KEY) through bin/form,
-#      the same two run as plain java (no launcher script), and hello world;
+#      the same add with the README's config file in place (every command reads it), the same two run as plain
+#      java (no launcher script), and hello world;
 #   2. the JVM options bin/form uses (bin/lib/cli.jvm-options), one at a time, on the signed add (why they are there);
 #   3. the launcher's own staleness check, which the runs above skip (FORM_NO_BUILD=1);
 #   4. separately, unlocking a standard scrypt keystore (its KDF costs by design).
@@ -66,6 +67,10 @@ for _ in $(seq 30); do
   "$form" manage remove -n web bench --wait >/dev/null
 done
 
+# A user's home as the README leaves it: a config file naming the service and a keystore.
+mkdir -p "$work/home/.config/form"
+printf '{"hosts": ["127.0.0.1"], "vmm_port": 3002, "keystore_path": "~/.config/form/keystore.json"}\n' \
+  >"$work/home/.config/form/config.json"
 mkdir -p "$work/hello"
 printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' >"$work/hello/Hello.java"
 "$JAVA_HOME/bin/javac" -d "$work/hello" "$work/hello/Hello.java"
@@ -84,6 +89,7 @@ hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/startup.md" --ex
   -n "bin/form --help" --prepare true "$form --help" \
   -n "bin/form manage list (signed GET)" --prepare true "$form manage list" \
   -n "bin/form $add" --prepare "$unadd" "$form $add" \
+  -n "bin/form $add, with a config file" --prepare "$unadd" "env HOME=$work/home $form $add" \
   -n "java (no launcher) --help" --prepare true "$java $opts $aot -cp $cp dev.form.cli.Main --help" \
   -n "java (no launcher) $add" --prepare "$unadd" "$java $opts $aot -cp $cp dev.form.cli.Main $add"
 cat "$work/startup.md"

@@ -23,11 +23,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A run reads no annotation on its whole path — the model, the parse, the signed request's body and the answer:
  * the JDK turns every annotation it parses into an instance of a proxy class generated at run time (about 5 ms
  * each for the CLI, and the AOT cache cannot hold them), so a fresh JVM running the real entry point must load
- * not one {@code __dynamic_proxy__} class. Checked in a child JVM, since this one has long read annotations.
+ * not one {@code __dynamic_proxy__} class. Nor does the common path build Jackson's ObjectMapper (some 30 ms):
+ * not for a signed add, and not for the config file or a list of instances. Checked in a child JVM, since this
+ * one has long read annotations.
  */
 class RunPathAnnotationTest {
     /** A well-known public test key (holds nothing). */
     private static final String TEST_KEY = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    private static final String OBJECT_MAPPER = "com.fasterxml.jackson.databind.ObjectMapper";
     private static HttpServer service;
     private static final List<String> requests = new ArrayList<>();
 
@@ -43,12 +46,15 @@ class RunPathAnnotationTest {
                 requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath());
             }
             boolean disk = exchange.getRequestURI().getPath().endsWith("/disks");
+            boolean list = exchange.getRequestURI().getPath().equals("/v1/instances");
             byte[] body = (disk
                     ? "{\"id\":\"d1\",\"kind\":\"disk\",\"state\":\"attached\",\"pciAddress\":\"0000:00:05.0\",\"path\":\"/v/a.raw\",\"format\":\"raw\",\"sizeBytes\":1073741824,\"readonly\":false}"
+                    : list
+                    ? "[{\"id\":\"i_1\",\"name\":\"web\",\"state\":\"running\",\"owner\":\"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\",\"cpus\":2,\"memoryBytes\":536870912,\"resources\":3}]"
                     : "{\"code\":\"not_found\",\"message\":\"no instance named ghost\",\"field\":\"ref\",\"hint\":\"form manage list\"}")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(disk ? 201 : 404, body.length);
+            exchange.sendResponseHeaders(disk ? 201 : list ? 200 : 404, body.length);
             try (OutputStream os = exchange.getResponseBody()) {
                 os.write(body);
             }
@@ -71,6 +77,21 @@ class RunPathAnnotationTest {
             assertThat(requests).contains("POST /v1/instances/web/disks");
         }
         assertThat(r.proxies()).as("dynamic proxy classes (annotations read) on `manage add disk`").isEmpty();
+        assertThat(r.loaded(OBJECT_MAPPER)).as("an ObjectMapper built on `manage add disk`").isFalse();
+    }
+
+    @Test
+    void aConfigFileAndAListOfInstancesAreReadWithoutAnObjectMapper() throws Exception {
+        Path config = home.resolve(".config/form/config.json");
+        Files.createDirectories(config.getParent());
+        Files.writeString(config, """
+                {"hosts": ["127.0.0.1"], "vmm_port": 3002, "keystore_path": "~/.config/form/keystore.json",
+                 "queue": {"kind": "kafka", "kafka": {"bootstrap_servers": "b:9092", "request_topic": "req"}}}""");
+        Run r = run("manage", "list");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).contains("web").contains("i_1").contains("512M");
+        assertThat(r.loaded(OBJECT_MAPPER)).as("an ObjectMapper built on `manage list` with a config file").isFalse();
+        assertThat(r.proxies()).isEmpty();
     }
 
     @Test
@@ -100,10 +121,18 @@ class RunPathAnnotationTest {
         p.getOutputStream().close();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the form process ended").isTrue();
-        List<String> proxies = Files.readAllLines(log).stream().filter(l -> l.contains("__dynamic_proxy__")).toList();
-        return new Run(p.exitValue(), output, proxies);
+        List<String> classes = Files.readAllLines(log);
+        return new Run(p.exitValue(), output, classes);
     }
 
-    private record Run(int exitCode, String output, List<String> proxies) {
+    /** @param classes the class-load log, a line per class */
+    private record Run(int exitCode, String output, List<String> classes) {
+        List<String> proxies() {
+            return classes.stream().filter(l -> l.contains("__dynamic_proxy__")).toList();
+        }
+
+        boolean loaded(String className) {
+            return classes.stream().anyMatch(l -> l.contains(" " + className + " "));
+        }
     }
 }

@@ -92,6 +92,33 @@ class ServiceAddressTest {
     }
 
     @Test
+    void aConfigValueOfTheWrongTypeAndAnUnknownNestedFieldAreNamed() throws Exception {
+        Path file = home.resolve("typed.json");
+        String[][] cases = {
+                {"{\"vmm_port\": \"3002\"}", "field \"vmm_port\" must be a whole number"},
+                {"{\"vmm_port\": 3000000000}", "field \"vmm_port\" must be a whole number"},
+                {"{\"hosts\": \"h\"}", "field \"hosts\" must be an array of strings"},
+                {"{\"hosts\": [\"h\", 7]}", "field \"hosts\" must be an array of strings"},
+                {"{\"queue\": {\"kind\": 1}}", "field \"queue.kind\" must be a string"},
+                {"{\"queue\": \"kafka\"}", "field \"queue\" must hold a JSON object"},
+                {"{\"queue\": {\"kafka\": {\"bootstrapservers\": \"b:9092\"}}}", "unknown field \"queue.kafka.bootstrapservers\""},
+                {"[1]", "the file must hold a JSON object"},
+        };
+        for (String[] c : cases) {
+            Files.writeString(file, c[0]);
+            assertThatThrownBy(() -> ConfigLoader.load(ctx(Map.of("FORMKIT", file.toString()))))
+                    .as(c[0]).isInstanceOfSatisfying(CliFailure.class, f -> {
+                        assertThat(f.getMessage()).contains(file.toString()).contains(c[1]);
+                        assertThat(f.exitCode()).isEqualTo(2);
+                    });
+        }
+        Files.writeString(file, "{\"hosts\": null, \"queue\": {\"kind\": \"embedded\", \"kafka\": null}}");
+        CliConfig cfg = ConfigLoader.load(ctx(Map.of("FORMKIT", file.toString())));
+        assertThat(cfg.hosts()).isNull();
+        assertThat(cfg.queue()).isEqualTo(new CliConfig.QueueConfig("embedded", null));
+    }
+
+    @Test
     void aMisspeltConfigFieldIsNamed() throws Exception {
         Path file = home.resolve("c.json");
         Files.writeString(file, "{\"hostz\": [\"x\"]}");

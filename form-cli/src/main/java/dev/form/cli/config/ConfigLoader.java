@@ -1,10 +1,9 @@
 package dev.form.cli.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.form.cli.CliContext;
 import dev.form.cli.CliFailure;
-import dev.form.core.api.Json;
+import dev.form.cli.http.StreamingJson;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,17 +37,17 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw CliFailure.usage("cannot read config file " + path + ": " + e.getMessage(), null);
         }
+        JsonNode tree;
         try {
-            return Json.mapper().readValue(bytes, CliConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw CliFailure.usage("config file " + path + ": unknown field \"" + e.getPropertyName() + "\"",
-                    "known fields: hosts, vmm_port, keystore_path, pack_manager_port, formnet_port, queue "
-                            + "{kind, kafka {bootstrap_servers, request_topic, result_topic, dead_letter_topic}}");
-        } catch (JsonProcessingException e) {
-            throw CliFailure.usage("config file " + path + " is not valid: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), null);
+            tree = StreamingJson.readTree(bytes);
         } catch (IOException e) {
-            throw CliFailure.usage("cannot read config file " + path + ": " + e.getMessage(), null);
+            throw CliFailure.usage("config file " + path + " is not valid JSON: " + e.getMessage(), null);
+        }
+        try {
+            return ConfigTree.bind(tree);
+        } catch (ConfigTree.BadField e) {
+            throw CliFailure.usage("config file " + path + ": " + e.getMessage(),
+                    e.unknown ? "known fields: " + ConfigTree.KNOWN_FIELDS : null);
         }
     }
 }

@@ -1,12 +1,10 @@
 package dev.form.cli.manage;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.form.cli.ServiceCommand;
 import dev.form.cli.http.ServiceResponse;
 import dev.form.cli.output.Table;
 import dev.form.core.api.ApiPaths;
 import dev.form.core.api.InstanceSummary;
-import dev.form.core.api.Json;
 import dev.form.core.util.Sizes;
 import picocli.CommandLine.Command;
 
@@ -23,8 +21,7 @@ public final class ListCommand extends ServiceCommand {
             printer.jsonValue(response.json());
             return 0;
         }
-        List<InstanceSummary> all = Json.mapper().readValue(response.body(), new TypeReference<List<InstanceSummary>>() {
-        });
+        List<InstanceSummary> all = response.recordsOf(InstanceSummary.class);
         if (all.isEmpty()) {
             printer.line("no instances (create one with: form manage create --name NAME --kernel PATH)");
             return 0;
