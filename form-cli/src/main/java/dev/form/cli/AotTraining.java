@@ -40,6 +40,12 @@ public final class AotTraining {
             if (path.endsWith("/disks")) {
                 status = 201;
                 body = "{\"id\":\"data1\",\"kind\":\"disk\",\"state\":\"attached\",\"pciAddress\":\"0000:00:05.0\",\"path\":\"/v/a.raw\",\"format\":\"raw\",\"sizeBytes\":1073741824,\"readonly\":false}";
+            } else if (path.equals("/v1/instances/web")) {
+                status = 200;
+                body = "{\"id\":\"i1\",\"name\":\"web\",\"state\":\"running\",\"owner\":\"0x0\",\"hypervisor\":\"cloud-hypervisor\",\"cpus\":1,"
+                        + "\"maxCpus\":2,\"memoryBytes\":536870912,\"maxMemoryBytes\":1073741824,\"sharedMemory\":true,\"autostart\":false,"
+                        + "\"createdAt\":\"2026-01-01T00:00:00Z\",\"resources\":[{\"id\":\"data1\",\"kind\":\"disk\",\"state\":\"attached\","
+                        + "\"path\":\"/v/a.raw\",\"format\":\"raw\",\"sizeBytes\":1073741824}],\"grants\":[{\"address\":\"0x0\",\"level\":\"manage\"}]}";
             } else if (path.equals("/v1/instances")) {
                 status = 200;
                 body = "[{\"id\":\"i1\",\"name\":\"web\",\"state\":\"running\",\"owner\":\"0x0\",\"cpus\":1,\"memoryBytes\":536870912,\"resources\":1}]";
@@ -65,6 +71,7 @@ public final class AotTraining {
                     {"manage", "add", "disk", "-n", "web", "--path", "a.raw", "--size", "1G", "--disk-id", "data1"},
                     {"manage", "add", "disk", "-n", "web", "--path", "a.raw", "--json"},
                     {"manage", "list"},
+                    {"manage", "show", "-n", "web"},
                     {"manage", "show", "-n", "ghost"},
                     {"manage", "add", "disk", "-n", "web"},
                     {"wallet", "address"},

@@ -32,8 +32,8 @@ public record ServiceResponse(int status, byte[] body) {
     }
 
     /**
-     * A JSON array of records whose fields are strings, numbers, booleans, string lists or such records, read
-     * without an ObjectMapper (building one costs a short command some 30 ms); see {@link StreamingJson#treeToRecord}.
+     * A JSON array of records whose fields are strings, numbers, booleans, instants, lists of strings or of such
+     * records, or such records, read without an ObjectMapper (building one costs a short command some 30 ms); see {@link StreamingJson#treeToRecord}.
      */
     public <T extends Record> List<T> recordsOf(Class<T> type) {
         JsonNode rows = json();

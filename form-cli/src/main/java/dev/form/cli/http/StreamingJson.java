@@ -13,6 +13,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -63,7 +65,8 @@ public final class StreamingJson {
 
     /**
      * The record {@code type} from a tree object, as strictly as the shared mapper reads it: a field the record
-     * does not have, or a value of the wrong JSON type, is an error.
+     * does not have, or a value of the wrong JSON type, is an error. Components may be strings, numbers, booleans,
+     * instants (ISO-8601 text, as the service writes them), lists of strings or of records, and records.
      *
      * @throws IllegalArgumentException naming the field that does not fit
      */
@@ -109,11 +112,27 @@ public final class StreamingJson {
         if ((t == Long.class || t == long.class) && value.isIntegralNumber() && value.canConvertToLong()) return value.longValue();
         if ((t == Integer.class || t == int.class) && value.isIntegralNumber() && value.canConvertToInt()) return value.intValue();
         if ((t == Boolean.class || t == boolean.class) && value.isBoolean()) return value.booleanValue();
+        if (t == Instant.class && value.isTextual()) {
+            try {
+                return Instant.parse(value.textValue());
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("field \"" + c.getName() + "\" is not an ISO-8601 instant: " + value.textValue());
+            }
+        }
         if (t == List.class && isStringList(c.getGenericType()) && value.isArray()) {
             List<String> out = new ArrayList<>(value.size());
             for (JsonNode item : value) {
                 if (!item.isTextual()) throw new IllegalArgumentException("field \"" + c.getName() + "\" must hold strings");
                 out.add(item.textValue());
+            }
+            return List.copyOf(out);
+        }
+        Class<? extends Record> element = recordListElement(c.getGenericType());
+        if (t == List.class && element != null && value.isArray()) {
+            List<Record> out = new ArrayList<>(value.size());
+            for (JsonNode item : value) {
+                if (!item.isObject()) throw new IllegalArgumentException("field \"" + c.getName() + "\" must hold objects");
+                out.add(treeToRecord(item, element));
             }
             return List.copyOf(out);
         }
@@ -165,6 +184,15 @@ public final class StreamingJson {
     static WireShape shape(Class<?> type) {
         WireShape generated = GeneratedWireShapes.of(type);
         return generated != null ? generated : WireShape.read(type);
+    }
+
+    /** The record type R of a {@code List<R>} component, or null. */
+    private static Class<? extends Record> recordListElement(Type generic) {
+        if (generic instanceof ParameterizedType p && p.getActualTypeArguments().length == 1
+                && p.getActualTypeArguments()[0] instanceof Class<?> element && element.isRecord()) {
+            return element.asSubclass(Record.class);
+        }
+        return null;
     }
 
     private static boolean isStringList(Type generic) {

@@ -1,12 +1,10 @@
 package dev.form.cli.manage;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.form.cli.InstanceCommand;
 import dev.form.cli.http.ServiceResponse;
 import dev.form.cli.output.Table;
 import dev.form.core.api.ApiPaths;
 import dev.form.core.api.AuditEntry;
-import dev.form.core.api.Json;
 import picocli.CommandLine.Command;
 
 import java.util.List;
@@ -22,8 +20,7 @@ public final class AuditCommand extends InstanceCommand {
             printer.jsonValue(response.json());
             return 0;
         }
-        List<AuditEntry> entries = Json.mapper().readValue(response.body(), new TypeReference<List<AuditEntry>>() {
-        });
+        List<AuditEntry> entries = response.recordsOf(AuditEntry.class);
         Table t = new Table("SEQ", "AT", "CALLER", "OPERATION", "RESOURCE", "OUTCOME", "STATUS");
         for (AuditEntry e : entries)
             t.row(e.seq(), e.at(), e.caller(), e.operation(), e.resourceId(), e.outcome(), e.status());

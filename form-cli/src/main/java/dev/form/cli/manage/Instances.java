@@ -2,8 +2,8 @@ package dev.form.cli.manage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.form.cli.CliFailure;
+import dev.form.cli.http.StreamingJson;
 import dev.form.core.api.InstanceView;
-import dev.form.core.api.Json;
 import dev.form.core.util.Sizes;
 
 /** Human descriptions of instances. */
@@ -13,8 +13,8 @@ final class Instances {
 
     static InstanceView view(JsonNode node) {
         try {
-            return Json.mapper().treeToValue(node, InstanceView.class);
-        } catch (Exception e) {
+            return StreamingJson.treeToRecord(node, InstanceView.class);
+        } catch (IllegalArgumentException e) {
             throw new CliFailure(CliFailure.SERVICE_FAILURE, "the service's answer is not an instance: " + e.getMessage(),
                     "the CLI and the service may be of different versions", "bad_response", e);
         }

@@ -8,9 +8,12 @@ import dev.form.core.api.AddDeviceRequest;
 import dev.form.core.api.AddDiskRequest;
 import dev.form.core.api.AddFsRequest;
 import dev.form.core.api.AdoptInstanceRequest;
+import dev.form.core.api.AuditEntry;
 import dev.form.core.api.CreateInstanceRequest;
 import dev.form.core.api.ErrorBody;
 import dev.form.core.api.GrantRequest;
+import dev.form.core.api.GrantView;
+import dev.form.core.api.InstanceView;
 import dev.form.core.api.Json;
 import dev.form.core.api.QueuedRequest;
 import dev.form.core.api.RateLimitRequest;
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -114,8 +118,28 @@ class StreamingJsonTest {
         assertThat(StreamingJson.treeToRecord(errorTree, ErrorBody.class)).isEqualTo(error);
     }
 
+    @Property(tries = 100)
+    void instancesAndAuditEntriesReadFromATreeAreTheMappersRecords(@ForAll("instanceViews") InstanceView view,
+                                                                  @ForAll("auditEntries") AuditEntry entry) throws Exception {
+        JsonNode viewTree = Json.mapper().readTree(Json.mapper().writeValueAsBytes(view));
+        assertThat(StreamingJson.treeToRecord(viewTree, InstanceView.class))
+                .isEqualTo(view).isEqualTo(Json.mapper().treeToValue(viewTree, InstanceView.class));
+        JsonNode entryTree = Json.mapper().readTree(Json.mapper().writeValueAsBytes(entry));
+        assertThat(StreamingJson.treeToRecord(entryTree, AuditEntry.class)).isEqualTo(entry);
+    }
+
     @Test
     void aTreeThatDoesNotFitTheRecordIsRefusedAsTheMapperRefusesIt() {
+        ObjectNode badInstant = JsonNodeFactory.instance.objectNode().put("seq", 1).put("at", "yesterday");
+        assertThatThrownBy(() -> Json.mapper().treeToValue(badInstant, AuditEntry.class)).isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> StreamingJson.treeToRecord(badInstant, AuditEntry.class))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"at\"");
+        ObjectNode numberInAList = Json.mapper().valueToTree(new InstanceView("i", "web", "running", "0x0", "qemu", 1, 2, 1L << 29,
+                1L << 30, true, false, Instant.EPOCH, List.of(), List.of()));
+        numberInAList.putArray("grants").add(7);
+        assertThatThrownBy(() -> Json.mapper().treeToValue(numberInAList, InstanceView.class)).isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> StreamingJson.treeToRecord(numberInAList, InstanceView.class))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grants");
         ObjectNode unknown = JsonNodeFactory.instance.objectNode().put("id", "d1").put("colour", "red");
         assertThatThrownBy(() -> Json.mapper().treeToValue(unknown, ResourceView.class)).isInstanceOf(Exception.class);
         assertThatThrownBy(() -> StreamingJson.treeToRecord(unknown, ResourceView.class))
@@ -170,6 +194,38 @@ class StreamingJsonTest {
     }
 
     @Provide
+    Arbitrary<InstanceView> instanceViews() {
+        Arbitrary<String> s = text();
+        Arbitrary<Integer> i = Arbitraries.integers();
+        Arbitrary<Long> l = Arbitraries.longs();
+        Arbitrary<Boolean> b = Arbitraries.of(Boolean.TRUE, Boolean.FALSE);
+        Arbitrary<List<ResourceView>> resources = resourceViews().list().ofMaxSize(3).injectNull(0.3);
+        Arbitrary<List<GrantView>> grants = Combinators.combine(s, s).as(GrantView::new).list().ofMaxSize(3).injectNull(0.3);
+        return Combinators.combine(List.of(s.asGeneric(), s.asGeneric(), s.asGeneric(), s.asGeneric(), s.asGeneric(), i.asGeneric(),
+                        i.asGeneric(), l.asGeneric(), l.asGeneric(), b.asGeneric(), b.asGeneric(), instants().asGeneric(),
+                        resources.asGeneric(), grants.asGeneric()))
+                .as(v -> new InstanceView((String) v.get(0), (String) v.get(1), (String) v.get(2), (String) v.get(3),
+                        (String) v.get(4), (Integer) v.get(5), (Integer) v.get(6), (Long) v.get(7), (Long) v.get(8),
+                        (Boolean) v.get(9), (Boolean) v.get(10), (Instant) v.get(11), castList(v.get(12)), castList(v.get(13))));
+    }
+
+    @Provide
+    Arbitrary<AuditEntry> auditEntries() {
+        Arbitrary<String> s = text();
+        return Combinators.combine(List.of(Arbitraries.longs().asGeneric(), instants().asGeneric(), s.asGeneric(), s.asGeneric(),
+                        s.asGeneric(), s.asGeneric(), s.asGeneric(), s.asGeneric(), Arbitraries.integers().injectNull(0.3).asGeneric(),
+                        s.asGeneric()))
+                .as(v -> new AuditEntry((Long) v.get(0), (Instant) v.get(1), (String) v.get(2), (String) v.get(3),
+                        (String) v.get(4), (String) v.get(5), (String) v.get(6), (String) v.get(7), (Integer) v.get(8),
+                        (String) v.get(9)));
+    }
+
+    private static Arbitrary<Instant> instants() {
+        return Combinators.combine(Arbitraries.longs().between(-62_000_000_000L, 250_000_000_000L), Arbitraries.integers().between(0, 999_999_999))
+                .as(Instant::ofEpochSecond).injectNull(0.2);
+    }
+
+    @Provide
     Arbitrary<ErrorBody> errorBodies() {
         Arbitrary<String> s = text();
         return Combinators.combine(s, s, s, s, text().filter(x -> x != null).list().ofMaxSize(3).injectNull(0.5))
@@ -218,7 +274,7 @@ class StreamingJsonTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static List<String> castList(Object o) {
-        return (List<String>) o;
+    private static <T> List<T> castList(Object o) {
+        return (List<T>) o;
     }
 }
