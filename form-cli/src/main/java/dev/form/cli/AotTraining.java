@@ -40,6 +40,14 @@ public final class AotTraining {
             if (path.endsWith("/disks")) {
                 status = 201;
                 body = "{\"id\":\"data1\",\"kind\":\"disk\",\"state\":\"attached\",\"pciAddress\":\"0000:00:05.0\",\"path\":\"/v/a.raw\",\"format\":\"raw\",\"sizeBytes\":1073741824,\"readonly\":false}";
+            } else if (path.equals("/v1/queue")) {
+                status = 202;
+                body = "{\"requestId\":\"r1\",\"state\":\"queued\",\"instance\":\"web\",\"acceptedAt\":\"2026-01-01T00:00:00Z\"}";
+            } else if (path.startsWith("/v1/requests/")) {
+                status = 200;
+                body = "{\"requestId\":\"r1\",\"state\":\"done\",\"instance\":\"web\",\"method\":\"POST\",\"target\":\"/v1/instances/web/disks\","
+                        + "\"status\":201,\"outcome\":{\"id\":\"q1\",\"kind\":\"disk\",\"state\":\"attached\",\"path\":\"/v/a.raw\"},"
+                        + "\"acceptedAt\":\"2026-01-01T00:00:00Z\",\"finishedAt\":\"2026-01-01T00:00:01Z\"}";
             } else if (path.equals("/v1/instances/web")) {
                 status = 200;
                 body = "{\"id\":\"i1\",\"name\":\"web\",\"state\":\"running\",\"owner\":\"0x0\",\"hypervisor\":\"cloud-hypervisor\",\"cpus\":1,"
@@ -72,6 +80,7 @@ public final class AotTraining {
                     {"manage", "add", "disk", "-n", "web", "--path", "a.raw", "--json"},
                     {"manage", "list"},
                     {"manage", "show", "-n", "web"},
+                    {"manage", "add", "disk", "-n", "web", "--path", "a.raw", "--disk-id", "q1", "--queue", "--wait"},
                     {"manage", "show", "-n", "ghost"},
                     {"manage", "add", "disk", "-n", "web"},
                     {"wallet", "address"},

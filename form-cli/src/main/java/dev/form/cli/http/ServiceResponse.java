@@ -22,18 +22,20 @@ public record ServiceResponse(int status, byte[] body) {
         }
     }
 
+    /** The answer as {@code type}; a record is bound from the tree without an ObjectMapper (see {@link #recordsOf}). */
     public <T> T as(Class<T> type) {
         try {
+            if (type.isRecord()) return type.cast(StreamingJson.treeToRecord(StreamingJson.readTree(body), type.asSubclass(Record.class)));
             return Json.mapper().readValue(body, type);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new CliFailure(CliFailure.SERVICE_FAILURE, "the service's answer is not a " + type.getSimpleName() + ": "
                     + e.getMessage(), "the CLI and the service may be of different versions", "bad_response", e);
         }
     }
 
     /**
-     * A JSON array of records whose fields are strings, numbers, booleans, instants, lists of strings or of such
-     * records, or such records, read without an ObjectMapper (building one costs a short command some 30 ms); see {@link StreamingJson#treeToRecord}.
+     * A JSON array of records whose fields are strings, numbers, booleans, instants, JSON trees, lists of strings
+     * or of such records, or such records, read without an ObjectMapper (building one costs a short command some 30 ms); see {@link StreamingJson#treeToRecord}.
      */
     public <T extends Record> List<T> recordsOf(Class<T> type) {
         JsonNode rows = json();

@@ -66,7 +66,7 @@ public final class StreamingJson {
     /**
      * The record {@code type} from a tree object, as strictly as the shared mapper reads it: a field the record
      * does not have, or a value of the wrong JSON type, is an error. Components may be strings, numbers, booleans,
-     * instants (ISO-8601 text, as the service writes them), lists of strings or of records, and records.
+     * instants (ISO-8601 text, as the service writes them), lists of strings or of records, records, and JSON trees.
      *
      * @throws IllegalArgumentException naming the field that does not fit
      */
@@ -105,6 +105,8 @@ public final class StreamingJson {
 
     private static Object fromTree(JsonNode value, RecordComponent c) {
         Class<?> t = c.getType();
+        // A JsonNode component holds the subtree itself; the mapper gives an explicit null as a NullNode.
+        if (t == JsonNode.class) return value;
         boolean absent = value == null || value.isNull();
         if (t.isPrimitive() && absent) throw new IllegalArgumentException("field \"" + c.getName() + "\" is required");
         if (absent) return null;

@@ -17,6 +17,7 @@ import dev.form.core.api.InstanceView;
 import dev.form.core.api.Json;
 import dev.form.core.api.QueuedRequest;
 import dev.form.core.api.RateLimitRequest;
+import dev.form.core.api.RequestStatusView;
 import dev.form.core.api.ResizeRequest;
 import dev.form.core.api.ResourceView;
 import net.jqwik.api.Arbitraries;
@@ -128,6 +129,12 @@ class StreamingJsonTest {
         assertThat(StreamingJson.treeToRecord(entryTree, AuditEntry.class)).isEqualTo(entry);
     }
 
+    @Property(tries = 100)
+    void requestStatusesReadFromATreeAreTheMappersRecords(@ForAll("requestStatuses") RequestStatusView view) throws Exception {
+        JsonNode tree = Json.mapper().readTree(Json.mapper().writeValueAsBytes(view));
+        assertThat(StreamingJson.treeToRecord(tree, RequestStatusView.class)).isEqualTo(Json.mapper().treeToValue(tree, RequestStatusView.class));
+    }
+
     @Test
     void aTreeThatDoesNotFitTheRecordIsRefusedAsTheMapperRefusesIt() {
         ObjectNode badInstant = JsonNodeFactory.instance.objectNode().put("seq", 1).put("at", "yesterday");
@@ -218,6 +225,16 @@ class StreamingJsonTest {
                 .as(v -> new AuditEntry((Long) v.get(0), (Instant) v.get(1), (String) v.get(2), (String) v.get(3),
                         (String) v.get(4), (String) v.get(5), (String) v.get(6), (String) v.get(7), (Integer) v.get(8),
                         (String) v.get(9)));
+    }
+
+    @Provide
+    Arbitrary<RequestStatusView> requestStatuses() {
+        Arbitrary<String> s = text();
+        return Combinators.combine(List.of(s.asGeneric(), s.asGeneric(), s.asGeneric(), s.asGeneric(), s.asGeneric(),
+                        Arbitraries.integers().injectNull(0.3).asGeneric(), documents().injectNull(0.3).asGeneric(),
+                        instants().asGeneric(), instants().asGeneric()))
+                .as(v -> new RequestStatusView((String) v.get(0), (String) v.get(1), (String) v.get(2), (String) v.get(3),
+                        (String) v.get(4), (Integer) v.get(5), (JsonNode) v.get(6), (Instant) v.get(7), (Instant) v.get(8)));
     }
 
     private static Arbitrary<Instant> instants() {
