@@ -31,6 +31,10 @@ public final class AotTraining {
         // (reading 4,000 entries' directory) costs milliseconds.
         Class.forName(Main.class.getName(), false, AotTraining.class.getClassLoader());
         Path home = Files.createTempDirectory("form-aot-home");
+        // Every command reads the config file when there is one (the README's walkthrough writes one).
+        Path config = Files.createDirectories(home.resolve(".config/form")).resolve("config.json");
+        Files.writeString(config, "{\"hosts\": [\"127.0.0.1\"], \"vmm_port\": 3002, \"keystore_path\": \"~/.config/form/keystore.json\","
+                + " \"queue\": {\"kind\": \"embedded\"}}");
         HttpServer responder = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         responder.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
@@ -102,6 +106,9 @@ public final class AotTraining {
             parser.getUsageMessage();
         } finally {
             responder.stop(0);
+            try (var paths = Files.walk(home)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
