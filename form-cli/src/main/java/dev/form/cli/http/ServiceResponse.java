@@ -25,7 +25,9 @@ public record ServiceResponse(int status, byte[] body) {
     /** The answer as {@code type}; a record is bound from the tree without an ObjectMapper (see {@link #recordsOf}). */
     public <T> T as(Class<T> type) {
         try {
-            if (type.isRecord()) return type.cast(StreamingJson.treeToRecord(StreamingJson.readTree(body), type.asSubclass(Record.class)));
+            if (type.isRecord()) {
+                return type.cast(StreamingJson.treeToRecord(StreamingJson.readTree(body), type.asSubclass(Record.class)));
+            }
             return Json.mapper().readValue(body, type);
         } catch (IOException | IllegalArgumentException e) {
             throw new CliFailure(CliFailure.SERVICE_FAILURE, "the service's answer is not a " + type.getSimpleName() + ": "
@@ -35,7 +37,8 @@ public record ServiceResponse(int status, byte[] body) {
 
     /**
      * A JSON array of records whose fields are strings, numbers, booleans, instants, JSON trees, lists of strings
-     * or of such records, or such records, read without an ObjectMapper (building one costs a short command some 30 ms); see {@link StreamingJson#treeToRecord}.
+     * or of such records, or such records, read without an ObjectMapper (building one costs a short command some
+     * 30 ms); see {@link StreamingJson#treeToRecord}.
      */
     public <T extends Record> List<T> recordsOf(Class<T> type) {
         JsonNode rows = json();
