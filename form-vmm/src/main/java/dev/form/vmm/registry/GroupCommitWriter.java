@@ -25,6 +25,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final int MAX_BATCH = 128;
 
     private final Connection connection;
+    private final Runnable afterCommit;
     private final LinkedBlockingQueue<Unit<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -32,8 +33,12 @@ final class GroupCommitWriter implements AutoCloseable {
     /** The connection's synchronous setting now: FULL (true) or NORMAL; only the writer thread reads or sets it. */
     private boolean syncing = true;
 
-    GroupCommitWriter(Connection connection, String name) {
+    /**
+     * @param afterCommit told after each commit, on the writer thread (the checkpointer's cue); must not block
+     */
+    GroupCommitWriter(Connection connection, String name, Runnable afterCommit) {
         this.connection = connection;
+        this.afterCommit = afterCommit;
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::loop);
         this.thread.start();
     }
@@ -173,6 +178,7 @@ final class GroupCommitWriter implements AutoCloseable {
             if (transactionUsable) {
                 connection.commit();
                 commits.incrementAndGet();
+                afterCommit.run();
             } else {
                 rollbackQuietly();
                 for (Unit<?> u : batch) {

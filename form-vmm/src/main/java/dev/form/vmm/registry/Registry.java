@@ -29,13 +29,15 @@ public final class Registry implements AutoCloseable {
 
     private final Path file;
     private final Connection writer;
+    private final WalCheckpointer checkpointer;
     private final GroupCommitWriter writes;
     private final ReaderPool reads;
 
-    private Registry(Path file, Connection writer, List<Connection> readers) {
+    private Registry(Path file, Connection writer, Connection checkpoints, List<Connection> readers) {
         this.file = file;
         this.writer = writer;
-        this.writes = new GroupCommitWriter(writer, "registry-writer " + file.getFileName());
+        this.checkpointer = new WalCheckpointer(checkpoints, "registry-checkpoint " + file.getFileName());
+        this.writes = new GroupCommitWriter(writer, "registry-writer " + file.getFileName(), checkpointer::committed);
         this.reads = new ReaderPool(readers);
     }
 
@@ -56,9 +58,10 @@ public final class Registry implements AutoCloseable {
             }
             // the writer switches the file to WAL first, so the readers open a WAL database
             Connection writer = connect(file, false);
+            Connection checkpoints = connect(file, false);
             List<Connection> readers = new ArrayList<>();
             for (int i = 0; i < READERS; i++) readers.add(connect(file, true));
-            Registry registry = new Registry(file, writer, readers);
+            Registry registry = new Registry(file, writer, checkpoints, readers);
             try {
                 List<Migration> all = new ArrayList<>(CoreMigrations.all());
                 all.addAll(extensions);
@@ -81,6 +84,8 @@ public final class Registry implements AutoCloseable {
             st.execute("PRAGMA synchronous=FULL");
             st.execute("PRAGMA foreign_keys=ON");
             st.execute("PRAGMA busy_timeout=10000");
+            // no commit checkpoints the log: WalCheckpointer does, on its own thread
+            st.execute("PRAGMA wal_autocheckpoint=0");
             if (readOnly) {
                 st.execute("PRAGMA query_only=ON");
                 st.execute("PRAGMA cache_size=-" + READER_CACHE_KIB);
@@ -170,6 +175,11 @@ public final class Registry implements AutoCloseable {
         return writes.commits();
     }
 
+    /** Checkpoints of the log into the database file made so far, all by the checkpointer's thread. */
+    long checkpointCount() {
+        return checkpointer.checkpoints();
+    }
+
     /** Writes waiting for the writer thread right now. */
     int queuedWrites() {
         return writes.queued();
@@ -182,6 +192,7 @@ public final class Registry implements AutoCloseable {
     @Override
     public void close() {
         writes.close();
+        checkpointer.close();
         reads.close();
         try {
             writer.close();
