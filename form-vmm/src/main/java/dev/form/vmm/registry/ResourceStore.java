@@ -71,6 +71,11 @@ public final class ResourceStore {
         return list(c, "SELECT " + COLUMNS + " FROM resources WHERE instance_id = ? AND state <> 'removed' ORDER BY seq", instanceId);
     }
 
+    /** Every resource in {@code state}, of every instance, oldest first (indexed by state). */
+    public static List<ResourceRecord> inState(Connection c, ResourceState state) throws SQLException {
+        return list(c, "SELECT " + COLUMNS + " FROM resources WHERE state = ? ORDER BY seq", state.wireName());
+    }
+
     /** Every resource row of an instance including removed ones, oldest first. */
     public static List<ResourceRecord> history(Connection c, String instanceId) throws SQLException {
         return list(c, "SELECT " + COLUMNS + " FROM resources WHERE instance_id = ? ORDER BY seq", instanceId);
