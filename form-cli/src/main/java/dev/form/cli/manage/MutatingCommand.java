@@ -10,6 +10,7 @@ import dev.form.cli.output.Printer;
 import dev.form.core.api.ErrorBody;
 import dev.form.core.api.Json;
 import dev.form.core.api.RequestStatusView;
+import dev.form.queue.QueueKind;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -45,13 +46,14 @@ public abstract class MutatingCommand extends InstanceCommand {
             else renderer.render(printer, response.json());
             return 0;
         }
-        String requestId = new QueueSubmitter(client, config()).submit(ref(), refSegment(), method, target, body);
+        QueueSubmitter submitter = new QueueSubmitter(client, config());
+        String requestId = submitter.submit(ref(), refSegment(), method, target, body);
         if (!waitForOutcome) {
             printer.jsonValue(Map.of("requestId", requestId, "state", "queued"));
             printer.line("queued request " + requestId + " (follow it with: form manage status " + requestId + " --wait)");
             return 0;
         }
-        RequestStatusView done = new RequestWaiter(client).await(requestId, timeout);
+        RequestStatusView done = new RequestWaiter(client).await(requestId, timeout, submitter.kind() == QueueKind.KAFKA);
         return renderFinished(printer, done, renderer);
     }
 
