@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -47,17 +46,12 @@ class RunPathAnnotationTest {
             }
             boolean disk = exchange.getRequestURI().getPath().endsWith("/disks");
             boolean list = exchange.getRequestURI().getPath().equals("/v1/instances");
-            byte[] body = (disk
+            String body = disk
                     ? "{\"id\":\"d1\",\"kind\":\"disk\",\"state\":\"attached\",\"pciAddress\":\"0000:00:05.0\",\"path\":\"/v/a.raw\",\"format\":\"raw\",\"sizeBytes\":1073741824,\"readonly\":false}"
                     : list
                     ? "[{\"id\":\"i_1\",\"name\":\"web\",\"state\":\"running\",\"owner\":\"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\",\"cpus\":2,\"memoryBytes\":536870912,\"resources\":3}]"
-                    : "{\"code\":\"not_found\",\"message\":\"no instance named ghost\",\"field\":\"ref\",\"hint\":\"form manage list\"}")
-                    .getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(disk ? 201 : list ? 200 : 404, body.length);
-            try (OutputStream os = exchange.getResponseBody()) {
-                os.write(body);
-            }
+                    : "{\"code\":\"not_found\",\"message\":\"no instance named ghost\",\"field\":\"ref\",\"hint\":\"form manage list\"}";
+            JsonAnswer.send(exchange, disk ? 201 : list ? 200 : 404, body);
         });
         service.start();
     }

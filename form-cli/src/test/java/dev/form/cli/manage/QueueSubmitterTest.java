@@ -1,6 +1,7 @@
 package dev.form.cli.manage;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.form.cli.JsonAnswer;
 import dev.form.cli.config.CliConfig;
 import dev.form.cli.http.ServiceClient;
 import dev.form.cli.http.ServiceError;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -56,12 +56,7 @@ class QueueSubmitterTest {
             synchronized (received) {
                 received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), headers, body));
             }
-            byte[] answer = answerBody(body).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(answerStatus, answer.length);
-            try (OutputStream os = exchange.getResponseBody()) {
-                os.write(answer);
-            }
+            JsonAnswer.send(exchange, answerStatus, answerBody(body));
         });
         server.start();
     }

@@ -2,6 +2,7 @@ package dev.form.cli.manage;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.form.cli.CliFailure;
+import dev.form.cli.JsonAnswer;
 import dev.form.cli.http.ServiceClient;
 import dev.form.cli.http.ServiceError;
 import dev.form.core.api.RequestStatusView;
@@ -11,11 +12,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,12 +44,7 @@ class RequestWaiterTest {
             exchange.getRequestBody().readAllBytes();
             int n = fetches.incrementAndGet();
             boolean unknown = unknownFor < 0 || n <= unknownFor;
-            byte[] answer = (unknown ? UNKNOWN : DONE).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(unknown ? 404 : 200, answer.length);
-            try (OutputStream os = exchange.getResponseBody()) {
-                os.write(answer);
-            }
+            JsonAnswer.send(exchange, unknown ? 404 : 200, unknown ? UNKNOWN : DONE);
         });
         server.start();
     }
