@@ -30,8 +30,7 @@ public record ServiceResponse(int status, byte[] body) {
             }
             return Json.mapper().readValue(body, type);
         } catch (IOException | IllegalArgumentException e) {
-            throw new CliFailure(CliFailure.SERVICE_FAILURE, "the service's answer is not a " + type.getSimpleName() + ": "
-                    + e.getMessage(), "the CLI and the service may be of different versions", "bad_response", e);
+            throw notA("a " + type.getSimpleName(), e);
         }
     }
 
@@ -48,9 +47,14 @@ public record ServiceResponse(int status, byte[] body) {
             for (JsonNode row : rows) out.add(StreamingJson.treeToRecord(row, type));
             return out;
         } catch (IllegalArgumentException e) {
-            throw new CliFailure(CliFailure.SERVICE_FAILURE, "the service's answer is not a list of " + type.getSimpleName() + ": "
-                    + e.getMessage(), "the CLI and the service may be of different versions", "bad_response", e);
+            throw notA("a list of " + type.getSimpleName(), e);
         }
+    }
+
+    /** The failure for an answer that is JSON but not {@code what} ("an instance"): a service of another version. */
+    public static CliFailure notA(String what, Exception cause) {
+        return new CliFailure(CliFailure.SERVICE_FAILURE, "the service's answer is not " + what + ": " + cause.getMessage(),
+                "the CLI and the service may be of different versions", "bad_response", cause);
     }
 
     public String text() {

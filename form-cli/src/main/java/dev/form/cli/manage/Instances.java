@@ -1,7 +1,7 @@
 package dev.form.cli.manage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.form.cli.CliFailure;
+import dev.form.cli.http.ServiceResponse;
 import dev.form.cli.http.StreamingJson;
 import dev.form.core.api.InstanceView;
 import dev.form.core.util.Sizes;
@@ -15,8 +15,7 @@ final class Instances {
         try {
             return StreamingJson.treeToRecord(node, InstanceView.class);
         } catch (IllegalArgumentException e) {
-            throw new CliFailure(CliFailure.SERVICE_FAILURE, "the service's answer is not an instance: " + e.getMessage(),
-                    "the CLI and the service may be of different versions", "bad_response", e);
+            throw ServiceResponse.notA("an instance", e);
         }
     }
 

@@ -333,10 +333,7 @@ public final class Reconciler implements ResourceFinisher, AutoCloseable {
         long round = rounds++;
         try {
             List<InstanceRecord> all = s.registry().read(InstanceStore::all);
-            Set<String> pendingOn = new HashSet<>();
-            for (ResourceRecord r : s.registry().read(c -> ResourceStore.inState(c, ResourceState.PENDING_REMOVAL))) {
-                pendingOn.add(r.instanceId());
-            }
+            Set<String> pendingOn = s.registry().read(c -> ResourceStore.instancesWith(c, ResourceState.PENDING_REMOVAL));
             for (int i = 0; i < all.size(); i++) {
                 InstanceRecord inst = all.get(i);
                 if (!Views.live(inst.state())) continue;

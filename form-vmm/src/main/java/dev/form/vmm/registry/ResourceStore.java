@@ -7,8 +7,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The resources table: one row per hot-added resource. A removed resource keeps its row (state
@@ -71,9 +73,15 @@ public final class ResourceStore {
         return list(c, "SELECT " + COLUMNS + " FROM resources WHERE instance_id = ? AND state <> 'removed' ORDER BY seq", instanceId);
     }
 
-    /** Every resource in {@code state}, of every instance, oldest first (indexed by state). */
-    public static List<ResourceRecord> inState(Connection c, ResourceState state) throws SQLException {
-        return list(c, "SELECT " + COLUMNS + " FROM resources WHERE state = ? ORDER BY seq", state.wireName());
+    /** The ids of the instances with a resource in {@code state} (indexed by state). */
+    public static Set<String> instancesWith(Connection c, ResourceState state) throws SQLException {
+        Set<String> ids = new HashSet<>();
+        try (var st = c.prepareStatement("SELECT DISTINCT instance_id FROM resources WHERE state = ?")) {
+            st.setString(1, state.wireName());
+            ResultSet rs = st.executeQuery();
+            while (rs.next()) ids.add(rs.getString(1));
+        }
+        return ids;
     }
 
     /** Every resource row of an instance including removed ones, oldest first. */
